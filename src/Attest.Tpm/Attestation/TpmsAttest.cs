@@ -120,6 +120,33 @@ public sealed record TpmsAttest
         };
     }
 
+    /// <summary>Marshals this structure (for software-made attestations in tests and tools; verification uses <see cref="Raw"/>).</summary>
+    public byte[] Marshal()
+    {
+        var writer = new TpmWriter();
+        writer.WriteUInt32(Magic).WriteUInt16(Type).WriteSized(QualifiedSigner.Span).WriteSized(ExtraData.Span)
+            .WriteUInt64(ClockInfo.Clock).WriteUInt32(ClockInfo.ResetCount).WriteUInt32(ClockInfo.RestartCount)
+            .WriteUInt8(ClockInfo.Safe ? (byte)1 : (byte)0).WriteUInt64(FirmwareVersion);
+        switch (Attested)
+        {
+            case QuoteInfo quote:
+                quote.PcrSelection.Write(writer);
+                writer.WriteSized(quote.PcrDigest.Span);
+                break;
+            case CertifyInfo certify:
+                writer.WriteSized(certify.Name.Span).WriteSized(certify.QualifiedName.Span);
+                break;
+            case CreationInfo creation:
+                writer.WriteSized(creation.ObjectName.Span).WriteSized(creation.CreationHash.Span);
+                break;
+            case UnparsedAttested unparsed:
+                writer.WriteBytes(unparsed.Bytes.Span);
+                break;
+        }
+
+        return writer.ToArray();
+    }
+
     public static string TypeName(ushort type) => Enum.IsDefined((AttestType)type)
         ? "TPM_ST_ATTEST_" + ((AttestType)type).ToString().ToUpperInvariant()
         : $"0x{type:x4}";
