@@ -1,4 +1,5 @@
 using Attest.Tpm.Algorithms;
+using Attest.Tpm.Pcrs;
 using Attest.Tpm.Wire;
 
 namespace Attest.Tpm.Client;
@@ -11,13 +12,13 @@ public sealed partial class TpmClient
     /// <paramref name="qualifyingData"/> (the verifier's nonce). A NULL <paramref name="scheme"/>
     /// uses the AK's own scheme, which a restricted key must have anyway.
     /// </summary>
-    public async Task<TpmAttestation> QuoteAsync(uint akHandle, ReadOnlyMemory<byte> qualifyingData, IReadOnlyList<PcrBankSelection> pcrs, TpmAlgId scheme = TpmAlgId.Null, TpmAlgId schemeHash = TpmAlgId.Null, TpmAuthSession? akAuth = null, CancellationToken cancellationToken = default)
+    public async Task<TpmAttestation> QuoteAsync(uint akHandle, ReadOnlyMemory<byte> qualifyingData, PcrSelection pcrs, TpmAlgId scheme = TpmAlgId.Null, TpmAlgId schemeHash = TpmAlgId.Null, TpmAuthSession? akAuth = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pcrs);
         var writer = new TpmWriter();
         writer.WriteSized(qualifyingData.Span);
         WriteSignatureScheme(writer, scheme, schemeHash);
-        PcrBankSelection.Write(writer, pcrs);
+        pcrs.Write(writer);
         var response = await ExecuteAsync(TpmCc.Quote, new[] { akHandle }, Auth(akAuth), writer.ToArray(), 0, cancellationToken).ConfigureAwait(false);
         return ReadAttestation(TpmCc.Quote, response.Parameters);
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Attest.Tpm.Pcrs;
 using Attest.Tpm.Wire;
 
 namespace Attest.Tpm.Client;
@@ -7,18 +8,18 @@ namespace Attest.Tpm.Client;
 public sealed partial class TpmClient
 {
     /// <summary>The PCR banks the TPM has allocated; a bank with no PCR selected is inactive.</summary>
-    public async Task<IReadOnlyList<PcrBankSelection>> GetPcrBanksAsync(CancellationToken cancellationToken = default)
+    public async Task<PcrSelection> GetPcrBanksAsync(CancellationToken cancellationToken = default)
     {
         var (_, data) = await GetCapabilityAsync(TpmCapability.Pcrs, 0, 1, cancellationToken).ConfigureAwait(false);
         var reader = new TpmReader(data);
-        var banks = PcrBankSelection.Read(ref reader, "TPMS_CAPABILITY_DATA.assignedPCR");
-        reader.ExpectEnd("TPMS_CAPABILITY_DATA");
+        var banks = PcrSelection.Read(ref reader);
+        reader.ExpectEnd("TPMS_CAPABILITY_DATA.assignedPCR");
         return banks;
     }
 
     /// <summary>The active banks only (at least one PCR allocated), e.g. sha1 and sha256.</summary>
-    public async Task<IReadOnlyList<PcrBankSelection>> GetActivePcrBanksAsync(CancellationToken cancellationToken = default) =>
-        [.. (await GetPcrBanksAsync(cancellationToken).ConfigureAwait(false)).Where(b => b.Indices.Count > 0)];
+    public async Task<PcrSelection> GetActivePcrBanksAsync(CancellationToken cancellationToken = default) =>
+        new((await GetPcrBanksAsync(cancellationToken).ConfigureAwait(false)).Banks.Where(b => b.Indices.Count > 0));
 
     /// <summary>TPM_PROPERTIES from <paramref name="first"/> onward, following moreData until <paramref name="count"/> are read.</summary>
     public async Task<IReadOnlyDictionary<TpmPt, uint>> GetPropertiesAsync(TpmPt first, int count, CancellationToken cancellationToken = default)

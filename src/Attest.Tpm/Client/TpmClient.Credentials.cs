@@ -1,4 +1,6 @@
 using Attest.Tpm.Algorithms;
+using Attest.Tpm.Credentials;
+using Attest.Tpm.Objects;
 using Attest.Tpm.Wire;
 
 namespace Attest.Tpm.Client;
@@ -86,9 +88,11 @@ public sealed partial class TpmClient
     /// Starts a policy session that satisfies a TCG EK's authPolicy: PolicySecret(TPM_RH_ENDORSEMENT),
     /// followed by PolicyOR(PolicyA, PolicyC) when the EK is a high-range one (PolicyB).
     /// </summary>
-    public async Task<PolicySession> StartEkPolicySessionAsync(ReadOnlyMemory<byte> ekPublicArea, TpmAuthSession? endorsementAuth = null, CancellationToken cancellationToken = default)
+    public async Task<PolicySession> StartEkPolicySessionAsync(TpmPublic ek, TpmAuthSession? endorsementAuth = null, CancellationToken cancellationToken = default)
     {
-        var (nameAlg, authPolicy) = PolicyOf(ekPublicArea.Span);
+        ArgumentNullException.ThrowIfNull(ek);
+        var nameAlg = ek.NameAlg;
+        var authPolicy = ek.AuthPolicy.Span.ToArray();
         var session = await StartPolicySessionAsync(nameAlg, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -111,16 +115,25 @@ public sealed partial class TpmClient
     /// <summary>
     /// TPM2_ActivateCredential (Part 3 §12.5): the EK (<paramref name="keyHandle"/>) unwraps the seed
     /// and releases the secret only if <paramref name="activateHandle"/>'s Name is the one the
-    /// credential was made for. <paramref name="credentialBlob"/> is the TPM2B_ID_OBJECT contents,
-    /// <paramref name="encryptedSecret"/> the TPM2B_ENCRYPTED_SECRET contents.
+    /// credential was made for (<see cref="MakeCredential"/> or <c>tpm2_makecredential</c> makes the challenge).
     /// </summary>
-    public async Task<byte[]> ActivateCredentialAsync(uint activateHandle, uint keyHandle, ReadOnlyMemory<byte> credentialBlob, ReadOnlyMemory<byte> encryptedSecret, TpmAuthSession activateAuth, TpmAuthSession keyAuth, CancellationToken cancellationToken = default)
+    public async Task<byte[]> ActivateCredentialAsync(uint activateHandle, uint keyHandle, CredentialChallenge challenge, TpmAuthSession activateAuth, TpmAuthSession keyAuth, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(challenge);
         ArgumentNullException.ThrowIfNull(activateAuth);
         ArgumentNullException.ThrowIfNull(keyAuth);
         var writer = new TpmWriter();
-        writer.WriteSized(credentialBlob.Span);
-        writer.WriteSized(encryptedSecret.Span);
+
+        // The challenge holds TPM2B_ID_OBJECT and TPM2B_ENCRYPTED_SECRET already marshaled with their sizes;
+        // check them so a malformed challenge is refused here rather than as a TPM_RC_SIZE.
+        var blobReader = new TpmReader(challenge.CredentialBlob);
+        _ = blobReader.ReadSized("TPM2B_ID_OBJECT", 1024);
+        blobReader.ExpectEnd("TPM2B_ID_OBJECT");
+        var secretReader = new TpmReader(challenge.EncryptedSecret);
+        _ = secretReader.ReadSized("TPM2B_ENCRYPTED_SECRET", 1024);
+        secretReader.ExpectEnd("TPM2B_ENCRYPTED_SECRET");
+        writer.WriteBytes(challenge.CredentialBlob);
+        writer.WriteBytes(challenge.EncryptedSecret);
         var response = await ExecuteAsync(TpmCc.ActivateCredential, new[] { activateHandle, keyHandle }, [activateAuth, keyAuth], writer.ToArray(), 0, cancellationToken).ConfigureAwait(false);
         var reader = new TpmReader(response.Parameters);
         var certInfo = reader.ReadSized("TPM2_ActivateCredential certInfo", 64).ToArray();
@@ -132,13 +145,13 @@ public sealed partial class TpmClient
     /// ActivateCredential with the AK (empty password, USER role) and the EK (its TCG policy, ADMIN
     /// role): the whole node side of enrollment's proof of residency.
     /// </summary>
-    public async Task<byte[]> ActivateCredentialWithEkAsync(uint akHandle, uint ekHandle, ReadOnlyMemory<byte> credentialBlob, ReadOnlyMemory<byte> encryptedSecret, CancellationToken cancellationToken = default)
+    public async Task<byte[]> ActivateCredentialWithEkAsync(uint akHandle, uint ekHandle, CredentialChallenge challenge, CancellationToken cancellationToken = default)
     {
         var ek = await ReadPublicAsync(ekHandle, cancellationToken).ConfigureAwait(false);
-        var session = await StartEkPolicySessionAsync(ek.PublicArea, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var session = await StartEkPolicySessionAsync(ek.Public, cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            return await ActivateCredentialAsync(akHandle, ekHandle, credentialBlob, encryptedSecret, PasswordSession.Empty, session, cancellationToken).ConfigureAwait(false);
+            return await ActivateCredentialAsync(akHandle, ekHandle, challenge, PasswordSession.Empty, session, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,4 +1,5 @@
-using Attest.Tpm.Algorithms;
+using Attest.Tpm.Objects;
+using Attest.Tpm.Pcrs;
 using Attest.Tpm.Wire;
 
 namespace Attest.Tpm.Client;
@@ -11,15 +12,16 @@ public sealed partial class TpmClient
 
     /// <summary>
     /// TPM2_CreatePrimary (Part 3 §24.1): derives a primary key in <paramref name="hierarchy"/> from
-    /// <paramref name="template"/> (TPMT_PUBLIC bytes, see <see cref="KeyTemplates"/>). The same
+    /// <paramref name="template"/> (see <see cref="KeyTemplates"/>). The same
     /// template in the same hierarchy yields the same key, which is how an EK is recreated.
     /// </summary>
-    public async Task<CreatedPrimary> CreatePrimaryAsync(uint hierarchy, ReadOnlyMemory<byte> template, TpmAuthSession? hierarchyAuth = null, IReadOnlyList<PcrBankSelection>? creationPcrs = null, CancellationToken cancellationToken = default)
+    public async Task<CreatedPrimary> CreatePrimaryAsync(uint hierarchy, TpmPublic template, TpmAuthSession? hierarchyAuth = null, PcrSelection? creationPcrs = null, CancellationToken cancellationToken = default)
     {
-        var parameters = CreateParameters(template.Span, creationPcrs);
+        ArgumentNullException.ThrowIfNull(template);
+        var parameters = CreateParameters(template.Raw.Span, creationPcrs);
         var response = await ExecuteAsync(TpmCc.CreatePrimary, new[] { hierarchy }, Auth(hierarchyAuth), parameters, 1, cancellationToken).ConfigureAwait(false);
         var reader = new TpmReader(response.Parameters);
-        var publicArea = reader.ReadSized("TPM2_CreatePrimary outPublic", MaxBlob).ToArray();
+        var publicArea = ReadPublicArea(ref reader, "TPM2_CreatePrimary outPublic");
         var creationData = reader.ReadSized("TPM2_CreatePrimary creationData", MaxBlob).ToArray();
         var creationHash = reader.ReadSized("TPM2_CreatePrimary creationHash", 64).ToArray();
         var ticket = ReadCreationTicket(ref reader, "TPM2_CreatePrimary creationTicket");
@@ -32,13 +34,14 @@ public sealed partial class TpmClient
     /// TPM2_Create (Part 3 §12.1): a key under a loaded parent. The private blob is wrapped by the
     /// parent and is useless elsewhere; load it with <see cref="LoadAsync"/>.
     /// </summary>
-    public async Task<CreatedObject> CreateAsync(uint parent, ReadOnlyMemory<byte> template, TpmAuthSession? parentAuth = null, IReadOnlyList<PcrBankSelection>? creationPcrs = null, CancellationToken cancellationToken = default)
+    public async Task<CreatedObject> CreateAsync(uint parent, TpmPublic template, TpmAuthSession? parentAuth = null, PcrSelection? creationPcrs = null, CancellationToken cancellationToken = default)
     {
-        var parameters = CreateParameters(template.Span, creationPcrs);
+        ArgumentNullException.ThrowIfNull(template);
+        var parameters = CreateParameters(template.Raw.Span, creationPcrs);
         var response = await ExecuteAsync(TpmCc.Create, new[] { parent }, Auth(parentAuth), parameters, 0, cancellationToken).ConfigureAwait(false);
         var reader = new TpmReader(response.Parameters);
         var privateBlob = reader.ReadSized("TPM2_Create outPrivate", MaxBlob).ToArray();
-        var publicArea = reader.ReadSized("TPM2_Create outPublic", MaxBlob).ToArray();
+        var publicArea = ReadPublicArea(ref reader, "TPM2_Create outPublic");
         var creationData = reader.ReadSized("TPM2_Create creationData", MaxBlob).ToArray();
         var creationHash = reader.ReadSized("TPM2_Create creationHash", 64).ToArray();
         var ticket = ReadCreationTicket(ref reader, "TPM2_Create creationTicket");
@@ -47,10 +50,11 @@ public sealed partial class TpmClient
     }
 
     /// <summary>TPM2_Load (Part 3 §12.2): loads a private/public pair under its parent; returns the transient handle and Name.</summary>
-    public async Task<LoadedObject> LoadAsync(uint parent, ReadOnlyMemory<byte> privateBlob, ReadOnlyMemory<byte> publicArea, TpmAuthSession? parentAuth = null, CancellationToken cancellationToken = default)
+    public async Task<LoadedObject> LoadAsync(uint parent, ReadOnlyMemory<byte> privateBlob, TpmPublic publicArea, TpmAuthSession? parentAuth = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(publicArea);
         var writer = new TpmWriter();
-        writer.WriteSized(privateBlob.Span).WriteSized(publicArea.Span);
+        writer.WriteSized(privateBlob.Span).WriteSized(publicArea.Raw.Span);
         var response = await ExecuteAsync(TpmCc.Load, new[] { parent }, Auth(parentAuth), writer.ToArray(), 1, cancellationToken).ConfigureAwait(false);
         var reader = new TpmReader(response.Parameters);
         var name = reader.ReadSized("TPM2_Load name", 2 + 64).ToArray();
@@ -63,7 +67,7 @@ public sealed partial class TpmClient
     {
         var response = await ExecuteAsync(TpmCc.ReadPublic, new[] { handle }, null, default, 0, cancellationToken).ConfigureAwait(false);
         var reader = new TpmReader(response.Parameters);
-        var publicArea = reader.ReadSized("TPM2_ReadPublic outPublic", MaxBlob).ToArray();
+        var publicArea = ReadPublicArea(ref reader, "TPM2_ReadPublic outPublic");
         var name = reader.ReadSized("TPM2_ReadPublic name", 2 + 64).ToArray();
         var qualifiedName = reader.ReadSized("TPM2_ReadPublic qualifiedName", 2 + 64).ToArray();
         reader.ExpectEnd("TPM2_ReadPublic response");
@@ -89,16 +93,16 @@ public sealed partial class TpmClient
     }
 
     /// <summary>
-    /// Creates the default SRK (RSA-2048) in the owner hierarchy, then an AK under it, and loads it.
+    /// Creates the SRK (default RSA-2048, Provisioning Guidance §7.5.1) in the owner hierarchy, then an AK under it, and loads it.
     /// The SRK stays loaded only as long as needed; the caller owns (and flushes) the AK handle.
     /// </summary>
-    public async Task<AttestationKey> CreateAttestationKeyAsync(ReadOnlyMemory<byte> akTemplate, CancellationToken cancellationToken = default)
+    public async Task<AttestationKey> CreateAttestationKeyAsync(TpmPublic akTemplate, TpmPublic? srkTemplate = null, CancellationToken cancellationToken = default)
     {
-        var srk = await CreatePrimaryAsync(TpmHandles.Owner, KeyTemplates.SrkRsa2048(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var srk = await CreatePrimaryAsync(TpmHandles.Owner, srkTemplate ?? KeyTemplates.SrkRsa2048(), cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             var created = await CreateAsync(srk.Handle, akTemplate, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var loaded = await LoadAsync(srk.Handle, created.PrivateBlob, created.PublicArea, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var loaded = await LoadAsync(srk.Handle, created.PrivateBlob, created.Public, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new AttestationKey(loaded.Handle, loaded.Name, created);
         }
         finally
@@ -107,7 +111,7 @@ public sealed partial class TpmClient
         }
     }
 
-    private static byte[] CreateParameters(ReadOnlySpan<byte> template, IReadOnlyList<PcrBankSelection>? creationPcrs)
+    private static byte[] CreateParameters(ReadOnlySpan<byte> template, PcrSelection? creationPcrs)
     {
         var writer = new TpmWriter(template.Length + 32);
 
@@ -116,7 +120,7 @@ public sealed partial class TpmClient
         writer.WriteUInt16(4).WriteSized([]).WriteSized([]);
         writer.WriteSized(template);
         writer.WriteSized([]); // outsideInfo
-        PcrBankSelection.Write(writer, creationPcrs ?? []);
+        (creationPcrs ?? new PcrSelection([])).Write(writer);
         return writer.ToArray();
     }
 
@@ -135,32 +139,29 @@ public sealed partial class TpmClient
         return reader.Consumed(start).ToArray();
     }
 
-    /// <summary>nameAlg and authPolicy of a TPMT_PUBLIC: what the client needs to authorize an object by policy.</summary>
-    internal static (TpmAlgId NameAlg, byte[] AuthPolicy) PolicyOf(ReadOnlySpan<byte> publicArea)
+    /// <summary>A TPM2B_PUBLIC from a response, parsed (keeping the bytes received, over which the Name is computed).</summary>
+    private static TpmPublic ReadPublicArea(ref TpmReader reader, string field)
     {
-        var reader = new TpmReader(publicArea);
-        _ = reader.ReadUInt16("TPMT_PUBLIC.type");
-        var nameAlg = (TpmAlgId)reader.ReadUInt16("TPMT_PUBLIC.nameAlg");
-        _ = reader.ReadUInt32("TPMT_PUBLIC.objectAttributes");
-        var policy = reader.ReadSized("TPMT_PUBLIC.authPolicy", 64).ToArray();
-        return (nameAlg, policy);
+        var offset = reader.Offset + 2;
+        var bytes = reader.ReadSized(field, MaxBlob);
+        return TpmPublic.Parse(bytes, offset);
     }
 }
 
-/// <summary>A primary key: transient handle, TPMT_PUBLIC bytes, Name, and the creation data/hash/ticket for TPM2_CertifyCreation.</summary>
-public sealed record CreatedPrimary(uint Handle, byte[] PublicArea, byte[] Name, byte[] CreationData, byte[] CreationHash, byte[] CreationTicket);
+/// <summary>A primary key: transient handle, public area, Name, and the creation data/hash/ticket for TPM2_CertifyCreation.</summary>
+public sealed record CreatedPrimary(uint Handle, TpmPublic Public, byte[] Name, byte[] CreationData, byte[] CreationHash, byte[] CreationTicket);
 
-/// <summary>TPM2_Create's output: TPM2B_PRIVATE contents (wrapped by the parent), TPMT_PUBLIC bytes, creation data/hash/ticket.</summary>
-public sealed record CreatedObject(byte[] PrivateBlob, byte[] PublicArea, byte[] CreationData, byte[] CreationHash, byte[] CreationTicket);
+/// <summary>TPM2_Create's output: TPM2B_PRIVATE contents (wrapped by the parent), public area, creation data/hash/ticket.</summary>
+public sealed record CreatedObject(byte[] PrivateBlob, TpmPublic Public, byte[] CreationData, byte[] CreationHash, byte[] CreationTicket);
 
 /// <summary>A loaded object's transient handle and Name (nameAlg || H(TPMT_PUBLIC)).</summary>
 public sealed record LoadedObject(uint Handle, byte[] Name);
 
 /// <summary>TPM2_ReadPublic's output for <see cref="Handle"/>.</summary>
-public sealed record ObjectPublic(uint Handle, byte[] PublicArea, byte[] Name, byte[] QualifiedName);
+public sealed record ObjectPublic(uint Handle, TpmPublic Public, byte[] Name, byte[] QualifiedName);
 
 /// <summary>A loaded AK with what the registrar needs: its Name, public area, and creation proof inputs.</summary>
 public sealed record AttestationKey(uint Handle, byte[] Name, CreatedObject Created)
 {
-    public byte[] PublicArea => Created.PublicArea;
+    public TpmPublic Public => Created.Public;
 }

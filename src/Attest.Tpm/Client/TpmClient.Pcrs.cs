@@ -1,4 +1,5 @@
 using Attest.Tpm.Algorithms;
+using Attest.Tpm.Pcrs;
 using Attest.Tpm.Wire;
 
 namespace Attest.Tpm.Client;
@@ -14,18 +15,20 @@ public sealed partial class TpmClient
     /// changes between calls (pcrUpdateCounter moved) it starts over, so all values are from one
     /// moment. PCRs the TPM does not return at all (bank not active) are absent from the result.
     /// </summary>
-    public async Task<PcrReadResult> PcrReadAsync(IReadOnlyList<PcrBankSelection> selection, CancellationToken cancellationToken = default)
+    public async Task<PcrReadResult> PcrReadAsync(PcrSelection selection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
+        var wanted = selection.Banks.ToDictionary(b => b.Hash, b => new HashSet<int>(b.Indices));
         for (var attempt = 0; attempt < 4; attempt++)
         {
-            var values = selection.ToDictionary(b => b.Hash, _ => new SortedDictionary<int, byte[]>());
-            var pending = selection.Where(b => b.Indices.Count > 0).ToList();
+            var values = new PcrValues();
+            var read = wanted.ToDictionary(kv => kv.Key, _ => new HashSet<int>());
+            var pending = selection.Banks.Where(b => b.Indices.Count > 0).ToList();
             uint? counter = null;
             var restarted = false;
             for (var round = 0; pending.Count > 0 && round < MaxPcrReadRounds; round++)
             {
-                var (updateCounter, returned, digests) = await PcrReadOnceAsync(pending, cancellationToken).ConfigureAwait(false);
+                var (updateCounter, returned, digests) = await PcrReadOnceAsync(new PcrSelection(pending), cancellationToken).ConfigureAwait(false);
                 if (counter is not null && counter != updateCounter)
                 {
                     restarted = true;
@@ -34,39 +37,35 @@ public sealed partial class TpmClient
 
                 counter = updateCounter;
                 var d = 0;
-                foreach (var bank in returned)
+                foreach (var bank in returned.Banks)
                 {
                     var size = TpmHash.DigestSize(bank.Hash);
-                    if (!values.TryGetValue(bank.Hash, out var bankValues))
-                    {
-                        throw new TpmFormatException("TPM2_PCR_Read pcrSelectionOut", 0, $"bank {bank.Hash.Name()} was not asked for");
-                    }
-
                     foreach (var index in bank.Indices)
                     {
+                        if (!wanted.TryGetValue(bank.Hash, out var indices) || !indices.Contains(index))
+                        {
+                            throw new TpmFormatException("TPM2_PCR_Read pcrSelectionOut", 4, $"{bank.Hash.Name()} PCR {index} was not asked for");
+                        }
+
                         if (d >= digests.Count)
                         {
-                            throw new TpmFormatException("TPM2_PCR_Read pcrValues", 0, "fewer digests than selected PCRs");
+                            throw new TpmFormatException("TPM2_PCR_Read pcrValues", 4, "fewer digests than selected PCRs");
                         }
 
                         var digest = digests[d++];
                         if (size != 0 && digest.Length != size)
                         {
-                            throw new TpmFormatException("TPM2_PCR_Read pcrValues", 0, $"{bank.Hash.Name()} PCR {index} is {digest.Length} bytes, expected {size}");
+                            throw new TpmFormatException("TPM2_PCR_Read pcrValues", 4, $"{bank.Hash.Name()} PCR {index} is {digest.Length} bytes, expected {size}");
                         }
 
-                        if (!selection.Any(s => s.Hash == bank.Hash && s.Indices.Contains(index)))
-                        {
-                            throw new TpmFormatException("TPM2_PCR_Read pcrSelectionOut", 0, $"{bank.Hash.Name()} PCR {index} was not asked for");
-                        }
-
-                        bankValues[index] = digest;
+                        values.Set(bank.Hash, index, digest);
+                        read[bank.Hash].Add(index);
                     }
                 }
 
                 if (d != digests.Count)
                 {
-                    throw new TpmFormatException("TPM2_PCR_Read pcrValues", 0, "more digests than selected PCRs");
+                    throw new TpmFormatException("TPM2_PCR_Read pcrValues", 4, "more digests than selected PCRs");
                 }
 
                 if (d == 0)
@@ -75,27 +74,34 @@ public sealed partial class TpmClient
                 }
 
                 pending = [.. pending
-                    .Select(b => new PcrBankSelection(b.Hash, b.Indices.Where(i => !values[b.Hash].ContainsKey(i))))
+                    .Select(b => new PcrBankSelection(b.Hash, [.. b.Indices.Where(i => !read[b.Hash].Contains(i))]))
                     .Where(b => b.Indices.Count > 0)];
             }
 
             if (!restarted)
             {
-                return new PcrReadResult(counter ?? 0, values.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<int, byte[]>)kv.Value));
+                return new PcrReadResult(counter ?? 0, values);
             }
         }
 
         throw new InvalidOperationException("TPM2_PCR_Read: PCRs kept changing while they were being read");
     }
 
-    private async Task<(uint Counter, List<PcrBankSelection> Selection, List<byte[]> Digests)> PcrReadOnceAsync(IReadOnlyList<PcrBankSelection> selection, CancellationToken cancellationToken)
+    /// <summary>All PCRs 0..23 of every active bank.</summary>
+    public async Task<PcrReadResult> PcrReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        var banks = await GetActivePcrBanksAsync(cancellationToken).ConfigureAwait(false);
+        return await PcrReadAsync(banks, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(uint Counter, PcrSelection Selection, List<byte[]> Digests)> PcrReadOnceAsync(PcrSelection selection, CancellationToken cancellationToken)
     {
         var writer = new TpmWriter();
-        PcrBankSelection.Write(writer, selection);
+        selection.Write(writer);
         var response = await ExecuteAsync(TpmCc.PcrRead, default, null, writer.ToArray(), 0, cancellationToken).ConfigureAwait(false);
         var reader = new TpmReader(response.Parameters);
         var counter = reader.ReadUInt32("TPM2_PCR_Read pcrUpdateCounter");
-        var returned = PcrBankSelection.Read(ref reader, "TPM2_PCR_Read pcrSelectionOut");
+        var returned = PcrSelection.Read(ref reader);
         var digests = ReadDigestList(ref reader, "TPM2_PCR_Read pcrValues");
         reader.ExpectEnd("TPM2_PCR_Read response");
         return (counter, returned, digests);
@@ -109,7 +115,7 @@ public sealed partial class TpmClient
     {
         ArgumentNullException.ThrowIfNull(digests);
         ArgumentOutOfRangeException.ThrowIfNegative(pcr);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pcr, PcrBankSelection.MaxPcrIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pcr, 63);
         var writer = new TpmWriter();
         writer.WriteUInt32((uint)digests.Count);
         foreach (var (hash, digest) in digests)
@@ -145,8 +151,10 @@ public sealed partial class TpmClient
 }
 
 /// <summary>PCR values per bank and index, with the pcrUpdateCounter they were read at.</summary>
-public sealed record PcrReadResult(uint UpdateCounter, IReadOnlyDictionary<TpmAlgId, IReadOnlyDictionary<int, byte[]>> Values)
+public sealed record PcrReadResult(uint UpdateCounter, PcrValues Values)
 {
     /// <summary>The value of one PCR; throws when it was not read.</summary>
-    public byte[] this[TpmAlgId bank, int index] => Values[bank][index];
+    public byte[] this[TpmAlgId bank, int index] => Values.TryGet(bank, index, out var value)
+        ? value.ToArray()
+        : throw new KeyNotFoundException($"{bank.Name()} PCR {index} was not read");
 }
