@@ -21,14 +21,17 @@ public static class SwtpmEnvironment
     public static bool HasTpm2Tools { get; } = FindOnPath("tpm2_checkquote") is not null;
 
     /// <summary>Null when the tests should run (swtpm present, or CI where absence must fail).</summary>
-    public static string? SkipReason => IsAvailable || IsCi
-        ? null
-        : "swtpm is not installed (apt-get install swtpm swtpm-tools tpm2-tools); set CI=true to make this a failure";
+    public static string? SkipReason => SkipReasonFor(IsAvailable, IsCi);
 
     /// <summary>Null when tpm2-tools cross-checks should run.</summary>
     public static string? Tpm2ToolsSkipReason => SkipReason ?? (HasTpm2Tools || IsCi
         ? null
         : "tpm2-tools is not installed (apt-get install tpm2-tools); set CI=true to make this a failure");
+
+    /// <summary>The rule behind <see cref="SkipReason"/>: skip only when swtpm is missing outside CI.</summary>
+    public static string? SkipReasonFor(bool isAvailable, bool isCi) => isAvailable || isCi
+        ? null
+        : "swtpm is not installed (apt-get install swtpm swtpm-tools tpm2-tools); set CI=true to make this a failure";
 
     /// <summary>Throws with the install hint; called where a test would otherwise hit a confusing error.</summary>
     public static void RequireSwtpm()
