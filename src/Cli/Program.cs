@@ -1,7 +1,1 @@
-using System.CommandLine;
-using Attest.Cli;
-
-var root = new RootCommand("attestctl: verify TPM 2.0 evidence and manage Attest (operators and security teams)");
-// Each feature contributes its own command tree; keep this list the only place they meet.
-root.Subcommands.Add(Attest.Cli.Quotes.QuoteCommands.Create());
-return CliRunner.Run(root, args);
+return Attest.Cli.CliApp.Run(args);

@@ -1,0 +1,79 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Attest.ServiceDefaults.Storage;
+
+/// <summary>
+/// Opens connections to the service's database, SQLite or PostgreSQL. Repositories write SQL that both dialects
+/// accept and branch on <see cref="Provider"/> only where they must (documented at the branch).
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly string _connectionString;
+
+    public Database(DatabaseProvider provider, string connectionString)
+    {
+        Provider = provider;
+        _connectionString = connectionString;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            _postgres = NpgsqlDataSource.Create(connectionString);
+        }
+        else
+        {
+            EnsureSqliteDirectory(connectionString);
+        }
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public string ConnectionString => _connectionString;
+
+    /// <summary>Builds the database for a service from its options (SQLite default path <c>data/{serviceName}.db</c>).</summary>
+    public static Database FromOptions(DatabaseOptions options, string serviceName, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var connectionString = options.ConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            if (options.Provider == DatabaseProvider.Postgres)
+            {
+                throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres");
+            }
+
+            connectionString = $"Data Source={Path.Combine(contentRoot, "data", serviceName + ".db")}";
+        }
+
+        return new Database(options.Provider, connectionString);
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // WAL lets readers run beside the single writer; busy_timeout makes concurrent writers wait, not fail.
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static void EnsureSqliteDirectory(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+}
