@@ -49,9 +49,21 @@ public sealed class SwtpmTimingTests(ITestOutputHelper output)
             await using var s = await tpm.StartEkPolicySessionAsync(pub.Public);
             return 0;
         });
-        foreach (var h in new[] { ak.Handle, akEcc.Handle })
+        var challenge = Attest.Tpm.Credentials.MakeCredential.Create(pub.Public, ak.Name, new byte[32]);
+        await Time("ActivateCredential with RSA EK (ReadPublic+session+policy+activate+flush)", () => tpm.ActivateCredentialWithEkAsync(ak.Handle, TpmHandles.EkPersistentRsa2048, challenge));
+        await Time("PCR_Extend 3 banks", async () =>
         {
-            await tpm.FlushContextAsync(h);
-        }
+            await tpm.PcrExtendAsync(16, new Dictionary<TpmAlgId, byte[]> { [TpmAlgId.Sha1] = new byte[20], [TpmAlgId.Sha256] = new byte[32], [TpmAlgId.Sha384] = new byte[48] });
+            return 0;
+        });
+        await tpm.FlushContextAsync(ak.Handle);
+        await tpm.FlushContextAsync(akEcc.Handle);
+        await tpm.DisposeAsync();
+
+        watch.Restart();
+        await swtpm.RestartAsync();
+        output.WriteLine($"restart (orderly stop + start): {watch.Elapsed.TotalMilliseconds:0} ms");
+        await using var afterRestart = swtpm.OpenClient();
+        Assert.Single(await afterRestart.GetRandomAsync(1));
     }
 }
