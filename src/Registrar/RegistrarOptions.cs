@@ -7,9 +7,6 @@ public sealed class RegistrarOptions
 {
     public const string SectionName = "Registrar";
 
-    /// <summary>Folder of TPM makers' root and intermediate CA certificates (PEM/DER). EK certificates must chain to one.</summary>
-    public string? TpmCaDirectory { get; set; }
-
     /// <summary>
     /// Node ids allowed to enroll an EK that has no certificate (swtpm in development, some servers); <c>*</c> allows
     /// every node — never in production.
