@@ -14,7 +14,7 @@ public static class ImaReplay
         options ??= new ImaReplayOptions();
         var failures = new FailureList(options.MaxFailures);
         var expected = options.ExpectedPcrs;
-        var banks = (options.Banks ?? [log.TemplateHashAlgorithm]).Concat(expected?.Keys ?? []).Distinct().ToArray();
+        var banks = (options.Banks ?? options.Start?.Banks ?? [log.TemplateHashAlgorithm]).Concat(expected?.Keys ?? []).Distinct().ToArray();
         var start = options.Start ?? ImaPcrState.Initial(banks);
         var startCount = start.EntryCount;
         var end = log.FirstIndex + log.Entries.Count;

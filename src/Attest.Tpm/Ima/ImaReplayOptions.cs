@@ -20,7 +20,7 @@ public enum ImaBankDigestRule
 
 public sealed record ImaReplayOptions
 {
-    /// <summary>Banks to replay; null = the log's template-hash bank.</summary>
+    /// <summary>Banks to replay; null = those of <see cref="Start"/>, else the log's template-hash bank. Banks of <see cref="ExpectedPcrs"/> are always added.</summary>
     public IReadOnlyList<TpmAlgId>? Banks { get; init; }
 
     /// <summary>
