@@ -64,8 +64,6 @@ public static class ImaAsciiLogParser
                 throw Fail("ima_ascii.template_hash", hashOffset, lineNumber, $"{hashHex.Length} hex digits where {algorithm.Value.Name()} needs {2 * hashSize}");
             }
 
-            var templateHash = new byte[hashSize];
-            DecodeHex(hashHex, templateHash, "ima_ascii.template_hash", hashOffset, lineNumber);
             line.ExpectSpace("ima_ascii.template_hash");
 
             var nameBytes = line.ReadToken(out var nameOffset);
@@ -75,8 +73,7 @@ public static class ImaAsciiLogParser
             }
 
             var (name, template) = templates.Get(nameBytes, nameOffset);
-            var header = new ImaEntryHeader(options.FirstIndex + entries.Count, position, lineNumber, pcr, templateHash, algorithm.Value, name);
-
+            var (hashStart, hashLength) = (hashOffset - position, hashHex.Length);
             if (template is null)
             {
                 // Unknown template: its binary form cannot be rebuilt from the printed one; keep the text.
@@ -88,11 +85,14 @@ public static class ImaAsciiLogParser
                     unparsed.Add(Encoding.UTF8.GetString(line.ReadToken(out _)));
                 }
 
-                entries.Add(Unparsed(header, [.. unparsed]));
+                var hash = new byte[hashSize];
+                DecodeHex(line.Source.Slice(hashStart, hashLength), hash, "ima_ascii.template_hash", hashOffset, lineNumber);
+                var header = new ImaEntryHeader(options.FirstIndex + entries.Count, position, lineNumber, pcr, hash, algorithm.Value, name);
+                entries.Add(new ImaEntry(header, null, ReadOnlyMemory<byte>.Empty) { UnparsedAsciiFields = [.. unparsed] });
             }
             else
             {
-                entries.Add(ReadFields(ref line, template, header, options.MaxTemplateDataLength));
+                entries.Add(ReadFields(ref line, template, hashStart, hashSize, options.FirstIndex + entries.Count, name, algorithm.Value, pcr, options.MaxTemplateDataLength));
             }
 
             position += newline + 1;
@@ -101,18 +101,8 @@ public static class ImaAsciiLogParser
         return new ImaLog(ImaLogFormat.Ascii, algorithm ?? TpmAlgId.Sha1, options.FirstIndex, entries);
     }
 
-    private static ImaEntry Unparsed(in ImaEntryHeader header, string[] fields) =>
-        new(header.Pcr, header.TemplateHash, header.TemplateName, null)
-        {
-            Index = header.Index,
-            Offset = header.Offset,
-            Line = header.Line,
-            TemplateHashAlgorithm = header.TemplateHashAlgorithm,
-            HasTemplateData = false,
-            UnparsedAsciiFields = fields,
-        };
-
-    private static ImaEntry ReadFields(ref LineCursor line, ImaTemplate template, in ImaEntryHeader header, int maxData)
+    private static ImaEntry ReadFields(
+        ref LineCursor line, ImaTemplate template, int hashStart, int hashSize, int index, string name, TpmAlgId algorithm, uint pcr, int maxData)
     {
         var count = template.Fields.Count;
         Span<int> tokenStart = stackalloc int[count];
@@ -142,9 +132,10 @@ public static class ImaAsciiLogParser
             throw Fail("ima_ascii.field", line.Offset, line.Number, $"more than the {count} fields of {template.Name}");
         }
 
-        // One allocation per entry: the binary template data; fields are slices of it.
-        var data = new byte[total];
-        var decoder = new ImaFieldDecoder(template, count);
+        // One allocation per entry: the template hash then the binary template data.
+        var buffer = new byte[hashSize + total];
+        DecodeHex(line.Source.Slice(hashStart, 2 * hashSize), buffer.AsSpan(0, hashSize), "ima_ascii.template_hash", line.SourceOffset + hashStart, line.Number);
+        var data = buffer.AsSpan(hashSize);
         var position = 0;
         for (var i = 0; i < count; i++)
         {
@@ -153,16 +144,22 @@ public static class ImaAsciiLogParser
             var length = BinaryLength(template, field, token, tokenStart[i], line.Number);
             if (!(template.IsImaTemplate && i == 0))
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(position), (uint)length);
+                BinaryPrimitives.WriteUInt32LittleEndian(data[position..], (uint)length);
                 position += 4;
             }
 
-            Encode(field, token, data.AsSpan(position, length), tokenStart[i], line.Number);
-            decoder.Add(i, data.AsMemory(position, length), tokenStart[i]);
+            Encode(field, token, data.Slice(position, length), tokenStart[i], line.Number);
+            if (!template.IsImaTemplate)
+            {
+                // A printed field can carry bytes the kernel never writes (a NUL in an algorithm name).
+                ImaFieldDecoder.Validate(field, data.Slice(position, length), tokenStart[i]);
+            }
+
             position += length;
         }
 
-        return decoder.Build(header, data);
+        var header = new ImaEntryHeader(index, line.SourceOffset, line.Number, pcr, buffer.AsMemory(0, hashSize), algorithm, name);
+        return new ImaEntry(header, template, buffer.AsMemory(hashSize));
     }
 
     /// <summary>Length of a field's binary form, from its printed form (ima_template_lib.c ima_show_template_*).</summary>

@@ -13,8 +13,6 @@ namespace Attest.Tpm.Ima;
 /// </summary>
 public static class ImaBinaryLogParser
 {
-    private const int ImaDigestFieldSize = 20;
-
     /// <summary>Parses a binary log whose template hashes are in <paramref name="templateHashAlgorithm"/>.</summary>
     public static ImaLog Parse(ReadOnlyMemory<byte> log, TpmAlgId templateHashAlgorithm, ImaParseOptions? options = null)
     {
@@ -49,29 +47,27 @@ public static class ImaBinaryLogParser
             var nameStart = reader.Skip(nameLength, "ima_entry.template_name");
             var (name, template) = templates.Get(reader.Slice(nameStart, nameLength), nameStart);
 
-            ImaFieldDecoder decoder;
             int dataStart;
             if (template is { IsImaTemplate: true })
             {
                 // ima_fs.c: no template data length, 'd' without a field length, 'n' as strlen + string.
-                dataStart = reader.Position;
-                decoder = new ImaFieldDecoder(template, 2);
-                var digestStart = reader.Skip(ImaDigestFieldSize, "ima_template.d");
-                decoder.Add(0, log.Slice(digestStart, ImaDigestFieldSize), digestStart);
+                dataStart = reader.Skip(ImaFieldDecoder.ImaDigestFieldSize, "ima_template.d");
                 var fieldNameLength = reader.ReadLength("ima_template.n.len", ImaLimits.MaxImaTemplateNameFieldLength);
-                var fieldNameStart = reader.Skip(fieldNameLength, "ima_template.n");
-                decoder.Add(1, log.Slice(fieldNameStart, fieldNameLength), fieldNameStart);
+                reader.Skip(fieldNameLength, "ima_template.n");
             }
             else
             {
                 var dataLength = reader.ReadLength("ima_entry.template_data_len", options.MaxTemplateDataLength);
                 dataStart = reader.Skip(dataLength, "ima_entry.template_data");
-                decoder = SplitFields(log.Slice(dataStart, dataLength), dataStart, template);
+                if (template is not null)
+                {
+                    ValidateFields(reader.Slice(dataStart, dataLength), dataStart, template);
+                }
             }
 
             var header = new ImaEntryHeader(
                 options.FirstIndex + entries.Count, entryOffset, 0, pcr, log.Slice(hashStart, hashSize), templateHashAlgorithm, name);
-            entries.Add(decoder.Build(header, log[dataStart..reader.Position]));
+            entries.Add(new ImaEntry(header, template, log[dataStart..reader.Position]));
         }
 
         return new ImaLog(ImaLogFormat.Binary, templateHashAlgorithm, options.FirstIndex, entries);
@@ -142,73 +138,31 @@ public static class ImaBinaryLogParser
         return ImaTemplateCache.IsPrintable(log.Slice(nameAt, (int)nameLength));
     }
 
-    private static ImaFieldDecoder SplitFields(ReadOnlyMemory<byte> data, int dataOffset, ImaTemplate? template)
+    /// <summary>A known template's data must be exactly its fields, each a u32 length and bytes, each well-formed.</summary>
+    private static void ValidateFields(ReadOnlySpan<byte> data, int dataOffset, ImaTemplate template)
     {
-        var span = data.Span;
-        if (template is null)
-        {
-            // Unknown template: split generically when the data has the usual field framing, else keep it raw.
-            var count = CountFields(span);
-            var generic = new ImaFieldDecoder(null, Math.Max(count, 0));
-            for (int i = 0, pos = 0; i < count; i++)
-            {
-                var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(span[pos..]);
-                generic.Add(i, data.Slice(pos + 4, length), dataOffset + pos + 4);
-                pos += 4 + length;
-            }
-
-            return generic;
-        }
-
-        var decoder = new ImaFieldDecoder(template, template.Fields.Count);
         var position = 0;
         for (var i = 0; i < template.Fields.Count; i++)
         {
-            var field = $"ima_template.{template.Fields[i].Id}";
-            if (span.Length - position < 4)
-            {
-                throw new TpmFormatException(field, dataOffset + position, $"template data ends before field {i + 1} of {template.Fields.Count}");
-            }
-
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(span[position..]);
-            if (length > (uint)(span.Length - position - 4))
-            {
-                throw new TpmFormatException(field, dataOffset + position, $"field length {length} but only {span.Length - position - 4} byte(s) remain in the template data");
-            }
-
-            decoder.Add(i, data.Slice(position + 4, (int)length), dataOffset + position + 4);
-            position += 4 + (int)length;
-        }
-
-        if (position != span.Length)
-        {
-            throw new TpmFormatException("ima_entry.template_data", dataOffset + position, $"{span.Length - position} byte(s) after the last field of {template.Name}");
-        }
-
-        return decoder;
-    }
-
-    /// <summary>Number of u32-length-prefixed fields that exactly fill <paramref name="data"/>, or 0 when they do not.</summary>
-    private static int CountFields(ReadOnlySpan<byte> data)
-    {
-        int count = 0, position = 0;
-        while (position < data.Length)
-        {
+            var field = template.Fields[i];
             if (data.Length - position < 4)
             {
-                return 0;
+                throw new TpmFormatException($"ima_template.{field.Id}", dataOffset + position, $"template data ends before field {i + 1} of {template.Fields.Count}");
             }
 
             var length = BinaryPrimitives.ReadUInt32LittleEndian(data[position..]);
             if (length > (uint)(data.Length - position - 4))
             {
-                return 0;
+                throw new TpmFormatException($"ima_template.{field.Id}", dataOffset + position, $"field length {length} but only {data.Length - position - 4} byte(s) remain in the template data");
             }
 
+            ImaFieldDecoder.Validate(field, data.Slice(position + 4, (int)length), dataOffset + position + 4);
             position += 4 + (int)length;
-            count++;
         }
 
-        return count;
+        if (position != data.Length)
+        {
+            throw new TpmFormatException("ima_entry.template_data", dataOffset + position, $"{data.Length - position} byte(s) after the last field of {template.Name}");
+        }
     }
 }

@@ -6,30 +6,41 @@ namespace Attest.Tpm.Ima;
 /// One measurement from an IMA runtime log, as read (ASCII and binary forms of the same measurement
 /// give equal entries). <see cref="TemplateData"/> is the binary template data exactly as the binary
 /// log carries it; the template hash is verified over it during replay, never over a re-encoding.
+/// The parser validates every field; the decoded views (<see cref="FileName"/>, <see cref="FileDigest"/>,
+/// ...) are built on first use and kept, so a replay-only pass over a long log allocates one object per entry.
 /// </summary>
 public sealed class ImaEntry
 {
-    internal ImaEntry(uint pcr, ReadOnlyMemory<byte> templateHash, string templateName, ImaTemplate? template)
+    private ImaEntryDetails? _details;
+
+    internal ImaEntry(in ImaEntryHeader header, ImaTemplate? template, ReadOnlyMemory<byte> templateData)
     {
-        Pcr = pcr;
-        TemplateHash = templateHash;
-        TemplateName = templateName;
+        Index = header.Index;
+        Offset = header.Offset;
+        Line = header.Line;
+        Pcr = header.Pcr;
+        TemplateHash = header.TemplateHash;
+        TemplateHashAlgorithm = header.TemplateHashAlgorithm;
+        TemplateName = header.TemplateName;
         Template = template;
+        TemplateData = templateData;
     }
 
     /// <summary>Position in the kernel's measurement list (0 = boot_aggregate when the whole log is read).</summary>
-    public int Index { get; internal init; }
+    public int Index { get; }
 
     /// <summary>Byte offset of the entry in the input (both forms).</summary>
-    public int Offset { get; internal init; }
+    public int Offset { get; }
 
     /// <summary>1-based line number in an ASCII log; 0 for a binary log.</summary>
-    public int Line { get; internal init; }
+    public int Line { get; }
 
     public uint Pcr { get; }
 
-    /// <summary>The template hash as logged, in the log's algorithm (<see cref="ImaLog.TemplateHashAlgorithm"/>).</summary>
+    /// <summary>The template hash as logged, in <see cref="TemplateHashAlgorithm"/> (the log's algorithm).</summary>
     public ReadOnlyMemory<byte> TemplateHash { get; }
+
+    public TpmAlgId TemplateHashAlgorithm { get; }
 
     public string TemplateName { get; }
 
@@ -41,46 +52,46 @@ public sealed class ImaEntry
     /// then its bytes (what the kernel hashes); for <c>ima</c>, the 20-byte digest then u32 length + name.
     /// Empty when <see cref="HasTemplateData"/> is false.
     /// </summary>
-    public ReadOnlyMemory<byte> TemplateData { get; internal init; }
+    public ReadOnlyMemory<byte> TemplateData { get; }
 
     /// <summary>False only for an ASCII entry of an unknown template, whose binary form cannot be rebuilt.</summary>
-    public bool HasTemplateData { get; internal init; } = true;
+    public bool HasTemplateData => UnparsedAsciiFields is null;
 
-    /// <summary>The bytes of each field, in template order (empty for an unknown template whose data does not split into fields).</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Fields { get; internal init; } = [];
-
-    /// <summary>For an ASCII entry of an unknown template: the fields as printed.</summary>
-    public IReadOnlyList<string> UnparsedAsciiFields { get; internal init; } = [];
-
-    /// <summary>The measured file's (or buffer's) digest: <c>d</c>, <c>d-ng</c> or <c>d-ngv2</c>.</summary>
-    public ImaDigest? FileDigest { get; internal init; }
-
-    /// <summary>
-    /// The event name: a file path, or for <c>ima-buf</c> what was measured (kexec-cmdline, a keyring name).
-    /// Decoded once as UTF-8 (invalid sequences become U+FFFD); the exact bytes stay in <see cref="Fields"/>.
-    /// </summary>
-    public string? FileName { get; internal init; }
-
-    /// <summary>The raw <c>sig</c> field (empty when the file was not signed).</summary>
-    public ReadOnlyMemory<byte> Signature { get; internal init; }
-
-    /// <summary>The decoded signature header when <see cref="Signature"/> is a v2/v3 IMA signature.</summary>
-    public ImaSignatureHeader? SignatureHeader { get; internal init; }
-
-    /// <summary>The raw <c>buf</c> field of <c>ima-buf</c>, or null for templates without one.</summary>
-    public ReadOnlyMemory<byte>? Buffer { get; internal init; }
-
-    /// <summary>The <c>d-modsig</c> field: digest of the file without its appended signature.</summary>
-    public ImaDigest? ModSigDigest { get; internal init; }
-
-    /// <summary>The raw <c>modsig</c> field (a PKCS#7 appended signature), empty when absent.</summary>
-    public ReadOnlyMemory<byte> ModSig { get; internal init; }
+    /// <summary>For an ASCII entry of an unknown template: the fields as printed; otherwise null.</summary>
+    public IReadOnlyList<string>? UnparsedAsciiFields { get; internal init; }
 
     /// <summary>
     /// A measurement violation (open-writers or ToMToU): the kernel logs an all-zero template hash and
     /// extends the PCR with all-0xFF bytes instead (ima_api.c ima_add_violation, ima_queue.c).
     /// </summary>
     public bool IsViolation => !TemplateHash.Span.ContainsAnyExcept((byte)0);
+
+    /// <summary>The bytes of each field, in template order (empty for an unknown template whose data does not split into fields).</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Fields => Details.Fields;
+
+    /// <summary>The measured file's (or buffer's) digest: <c>d</c>, <c>d-ng</c> or <c>d-ngv2</c>.</summary>
+    public ImaDigest? FileDigest => Details.FileDigest;
+
+    /// <summary>
+    /// The event name: a file path, or for <c>ima-buf</c> what was measured (kexec-cmdline, a keyring name).
+    /// Decoded once as UTF-8 (invalid sequences become U+FFFD); the exact bytes stay in <see cref="Fields"/>.
+    /// </summary>
+    public string? FileName => Details.FileName;
+
+    /// <summary>The raw <c>sig</c> field (empty when the file was not signed or the template has none).</summary>
+    public ReadOnlyMemory<byte> Signature => Details.Signature;
+
+    /// <summary>The decoded signature header when <see cref="Signature"/> is a v2/v3 IMA signature.</summary>
+    public ImaSignatureHeader? SignatureHeader => Details.SignatureHeader;
+
+    /// <summary>The raw <c>buf</c> field of <c>ima-buf</c>, or null for templates without one.</summary>
+    public ReadOnlyMemory<byte>? Buffer => Details.Buffer;
+
+    /// <summary>The <c>d-modsig</c> field: digest of the file without its appended signature.</summary>
+    public ImaDigest? ModSigDigest => Details.ModSigDigest;
+
+    /// <summary>The raw <c>modsig</c> field (a PKCS#7 appended signature), empty when absent.</summary>
+    public ReadOnlyMemory<byte> ModSig => Details.ModSig;
 
     /// <summary>The buffer as text when every byte is printable ASCII (kexec command lines are); otherwise null.</summary>
     public string? BufferText
@@ -104,6 +115,26 @@ public sealed class ImaEntry
         }
     }
 
-    /// <summary>The algorithm of <see cref="TemplateHash"/>.</summary>
-    public TpmAlgId TemplateHashAlgorithm { get; internal init; }
+    // Racing first readers both decode the same immutable bytes to equal results; either may win.
+    private ImaEntryDetails Details => _details ??= ImaFieldDecoder.Decode(Template, TemplateData, HasTemplateData);
+}
+
+/// <summary>The decoded fields of an entry, built on first use.</summary>
+internal sealed class ImaEntryDetails
+{
+    public IReadOnlyList<ReadOnlyMemory<byte>> Fields { get; init; } = [];
+
+    public ImaDigest? FileDigest { get; init; }
+
+    public string? FileName { get; init; }
+
+    public ReadOnlyMemory<byte> Signature { get; init; }
+
+    public ImaSignatureHeader? SignatureHeader { get; init; }
+
+    public ReadOnlyMemory<byte>? Buffer { get; init; }
+
+    public ImaDigest? ModSigDigest { get; init; }
+
+    public ReadOnlyMemory<byte> ModSig { get; init; }
 }

@@ -43,8 +43,10 @@ public sealed class ImaTemplateHash : IDisposable
 
         if (entry.Template is { IsImaTemplate: true })
         {
-            var name = entry.Fields[1].Span;
-            _hash.AppendData(entry.Fields[0].Span);
+            // Template data of 'ima' as parsed: the 20-byte digest, u32 name length, the name.
+            var data = entry.TemplateData.Span;
+            var name = data[24..];
+            _hash.AppendData(data[..20]);
             _hash.AppendData(name);
             _hash.AppendData(Zeros.AsSpan(0, ImaNamePaddedLength - name.Length));
         }

@@ -181,12 +181,12 @@ internal static class ImaCommands
                 line.Append($" modsig={modsigDigest} ({e.ModSig.Length} bytes)");
             }
 
-            foreach (var raw in e.UnparsedAsciiFields)
+            foreach (var raw in e.UnparsedAsciiFields ?? [])
             {
                 line.Append(' ').Append(raw);
             }
 
-            if (e.Template is null && e.UnparsedAsciiFields.Count == 0)
+            if (e.Template is null && e.UnparsedAsciiFields is null)
             {
                 line.Append(" data=").Append(Convert.ToHexStringLower(e.TemplateData.Span));
             }
@@ -269,7 +269,7 @@ internal static class ImaCommands
                     json.WriteStringValue(Convert.ToHexStringLower(field.Span));
                 }
 
-                foreach (var field in e.UnparsedAsciiFields)
+                foreach (var field in e.UnparsedAsciiFields ?? [])
                 {
                     json.WriteStringValue(field);
                 }
