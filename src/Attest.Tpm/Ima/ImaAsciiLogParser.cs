@@ -116,7 +116,7 @@ public static class ImaAsciiLogParser
                 throw Fail("ima_ascii.field", line.Offset, line.Number, $"{template.Name} needs {count} fields but the line has {i}");
             }
 
-            line.ExpectSpace($"ima_ascii.{field.Id}");
+            line.ExpectSpace(field.AsciiErrorName);
             var token = line.ReadToken(out var offset);
             tokenStart[i] = offset;
             tokenLength[i] = token.Length;
@@ -211,7 +211,7 @@ public static class ImaAsciiLogParser
             return;
         }
 
-        var name = $"ima_ascii.{field.Id}";
+        var name = field.AsciiErrorName;
         switch (field.Format)
         {
             case ImaFieldFormat.Digest:
@@ -265,13 +265,20 @@ public static class ImaAsciiLogParser
         }
     }
 
-    private static int HexValue(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-        _ => -1,
-    };
+    private static int HexValue(byte c) => HexTable[c];
+
+    // -1 for every byte that is not a hex digit; a table because the ASCII log is mostly hex.
+    private static ReadOnlySpan<sbyte> HexTable =>
+    [
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    ];
 
     private static TpmFormatException Fail(string field, int offset, int line, string problem) =>
         new(field, offset, $"line {line}: {problem}");

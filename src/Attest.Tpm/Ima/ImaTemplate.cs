@@ -20,7 +20,11 @@ public enum ImaFieldFormat
 }
 
 /// <summary>One field of a template: its id (as in the template format string) and how it is encoded.</summary>
-public sealed record ImaTemplateField(string Id, ImaFieldFormat Format, int UIntSize = 0);
+public sealed record ImaTemplateField(string Id, ImaFieldFormat Format, int UIntSize = 0)
+{
+    /// <summary>Name of the field in errors about an ASCII log (built once, not per entry).</summary>
+    internal string AsciiErrorName { get; } = "ima_ascii." + Id;
+}
 
 /// <summary>
 /// A template descriptor: the name as it appears in the log and its ordered fields. The built-in

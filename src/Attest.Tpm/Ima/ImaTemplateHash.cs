@@ -61,8 +61,16 @@ public sealed class ImaTemplateHash : IDisposable
     /// <summary>PCR extend (TPM 2.0 Part 1 §17.2): pcr = H(pcr || digest).</summary>
     public void Extend(Span<byte> pcr, ReadOnlySpan<byte> digest)
     {
-        _hash.AppendData(pcr);
-        _hash.AppendData(digest);
+        if (pcr.Length != Size || digest.Length != Size)
+        {
+            throw new ArgumentException($"a {Algorithm.Name()} extend needs {Size}-byte values, not {pcr.Length} and {digest.Length}");
+        }
+
+        // One append of pcr || digest: each call into the platform hash has a fixed cost.
+        Span<byte> buffer = stackalloc byte[128];
+        pcr.CopyTo(buffer);
+        digest.CopyTo(buffer[pcr.Length..]);
+        _hash.AppendData(buffer[..(pcr.Length + digest.Length)]);
         _hash.TryGetHashAndReset(pcr, out _);
     }
 
