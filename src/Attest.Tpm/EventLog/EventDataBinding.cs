@@ -1,0 +1,80 @@
+using Attest.Tpm.Algorithms;
+using Attest.Tpm.EventLog.Data;
+
+namespace Attest.Tpm.EventLog;
+
+/// <summary>
+/// Whether an event's data is covered by its digest. Replay proves digests, not data: a policy may only
+/// believe the data of an event (SecureBoot=1, a db certificate, a command line) when hashing that data
+/// gives the proven digest. Otherwise the data is a claim by whoever wrote the log.
+/// </summary>
+public static class EventDataBinding
+{
+    /// <summary>GRUB's descriptions: the digest covers the text after the prefix (grub-core/commands/tpm.c).</summary>
+    internal static readonly (string Prefix, string Kind)[] GrubPrefixes =
+    [
+        ("grub_cmd: ", "grub_cmd"),
+        ("kernel_cmdline: ", "kernel_cmdline"),
+        ("module_cmdline: ", "module_cmdline"),
+    ];
+
+    /// <summary>
+    /// Types whose digest the PFP defines as the hash of the event data itself (PFP 1.06 §10.4.1, §10.4.4):
+    /// for these a data/digest mismatch is tampering, not a firmware quirk.
+    /// </summary>
+    public static bool RequiresBinding(TcgEventType type) => type is
+        TcgEventType.Separator or TcgEventType.EfiAction or TcgEventType.Action
+        or TcgEventType.EfiVariableDriverConfig or TcgEventType.EfiVariableBoot or TcgEventType.EfiVariableBoot2
+        or TcgEventType.EfiVariableAuthority or TcgEventType.EfiGptEvent or TcgEventType.EfiGptEvent2
+        or TcgEventType.OmitBootDeviceEvents;
+
+    /// <summary>True when some spec-defined (or known firmware/boot-loader) form of the data hashes to the event's digest in <paramref name="bank"/>.</summary>
+    public static bool IsBound(TcgEvent e, TpmAlgId bank)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.DigestFor(bank) is not { } digest || !TpmHash.CanCompute(bank) || TpmHash.DigestSize(bank) != digest.Length)
+        {
+            return false;
+        }
+
+        bool Matches(ReadOnlySpan<byte> candidate)
+        {
+            Span<byte> hash = stackalloc byte[64];
+            hash = hash[..digest.Length];
+            TpmHash.Compute(bank, candidate, hash);
+            return hash.SequenceEqual(digest);
+        }
+
+        var data = e.Data.AsSpan();
+        if (Matches(data))
+        {
+            return true;
+        }
+
+        switch (e.Type)
+        {
+            // EDK2 hashes only VariableData for EV_EFI_VARIABLE_BOOT (PFP 1.06 §10.4.4 allows it for
+            // Boot#### and BootOrder); the PFP's BOOT2 and DRIVER_CONFIG hash the whole structure.
+            case TcgEventType.EfiVariableBoot:
+                return UefiVariableDecoder.TryGetVariableData(data, out var variableData) && Matches(variableData);
+            case TcgEventType.Ipl:
+                var trimmed = data.TrimEnd((byte)0);
+                if (Matches(trimmed))
+                {
+                    return true;
+                }
+
+                foreach (var (prefix, _) in GrubPrefixes)
+                {
+                    if (trimmed.Length >= prefix.Length && System.Text.Encoding.ASCII.GetString(trimmed[..prefix.Length]) == prefix)
+                    {
+                        return Matches(trimmed[prefix.Length..]);
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+}
