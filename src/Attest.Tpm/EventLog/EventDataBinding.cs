@@ -22,6 +22,21 @@ public static class EventDataBinding
     /// Types whose digest the PFP defines as the hash of the event data itself (PFP 1.06 §10.4.1, §10.4.4):
     /// for these a data/digest mismatch is tampering, not a firmware quirk.
     /// </summary>
+    public static bool RequiresBinding(TcgEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+
+        // Known quirk: shim logs its built-in vendor certificate as an authority under its own GUID
+        // ("Shim", 605dab50-...) with a digest that is not over the logged bytes (seen in real logs).
+        // Not treated as tampering; its data is simply not believed (facts mark it unverified).
+        if (e.Type == TcgEventType.EfiVariableAuthority && e.Data.Length >= 16 && new Guid(e.Data.AsSpan(0, 16)) == EfiGuid.ShimLock)
+        {
+            return false;
+        }
+
+        return RequiresBinding(e.Type);
+    }
+
     public static bool RequiresBinding(TcgEventType type) => type is
         TcgEventType.Separator or TcgEventType.EfiAction or TcgEventType.Action
         or TcgEventType.EfiVariableDriverConfig or TcgEventType.EfiVariableBoot or TcgEventType.EfiVariableBoot2

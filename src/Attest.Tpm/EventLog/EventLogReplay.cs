@@ -10,6 +10,7 @@ public sealed record PcrBankReplay(
     IReadOnlyDictionary<int, byte[]> Pcrs,
     IReadOnlyList<int> IncompletePcrs);
 
+/// <param name="Banks">Replayed banks: those the log has digests for.</param>
 /// <param name="UnsupportedBanks">Banks the log carries but this process cannot hash (e.g. SM3): not replayed.</param>
 public sealed record EventLogReplayResult(
     IReadOnlyList<PcrBankReplay> Banks,
@@ -31,6 +32,12 @@ public static class EventLogReplay
             if (!TpmHash.CanCompute(bank.Algorithm) || TpmHash.DigestSize(bank.Algorithm) != bank.DigestSize)
             {
                 unsupported.Add(bank.Algorithm);
+                continue;
+            }
+
+            // A bank the header declares but no event carries is not in the log (tpm2_eventlog agrees).
+            if (!log.Events.Any(e => e.IsExtended && e.DigestFor(bank.Algorithm) is not null))
+            {
                 continue;
             }
 

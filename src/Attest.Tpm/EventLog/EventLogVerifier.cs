@@ -42,6 +42,7 @@ public static class EventLogVerifier
         }
 
         var replay = EventLogReplay.Replay(log);
+        PcrBankReplay bankReplay;
         foreach (var (bank, pcrs) in quoted.OrderBy(q => (ushort)q.Key))
         {
             if (pcrs.Count == 0)
@@ -49,15 +50,18 @@ public static class EventLogVerifier
                 continue;
             }
 
-            if (!log.Banks.Any(b => b.Algorithm == bank))
+            if (replay.Bank(bank) is { } found)
+            {
+                bankReplay = found;
+            }
+            else if (!replay.UnsupportedBanks.Contains(bank))
             {
                 failures.Add(new EventLogFailure(EventLogFailureCodes.BankMissing,
                     $"the quote covers the {bank.Name()} bank but the log has no {bank.Name()} digests", bank));
                 MarkAll(pcrs.Keys, covered, allMatched);
                 continue;
             }
-
-            if (replay.Bank(bank) is not { } bankReplay)
+            else
             {
                 failures.Add(new EventLogFailure(EventLogFailureCodes.BankUnsupported,
                     $"the {bank.Name()} bank cannot be replayed here", bank));
@@ -135,7 +139,7 @@ public static class EventLogVerifier
 
             // The digest is proven; for types whose digest is defined over the data, the data must be too.
             var bank = BankProvenFor(quoted, (int)e.PcrIndex, bindingBank);
-            if (bank is { } b && EventDataBinding.RequiresBinding(e.Type) && !EventDataBinding.IsBound(e, b))
+            if (bank is { } b && EventDataBinding.RequiresBinding(e) && !EventDataBinding.IsBound(e, b))
             {
                 failures.Add(new EventLogFailure(EventLogFailureCodes.EventDataMismatch,
                     $"event {e.Index} ({e.Type.Name()}) on PCR {e.PcrIndex}: its data does not hash to its {b.Name()} digest",
