@@ -42,6 +42,12 @@ internal static class Ucs2
     /// <summary>True when the bytes look like UTF-16LE text (even length, every high byte zero, printable).</summary>
     public static bool LooksLikeUtf16(ReadOnlySpan<byte> bytes)
     {
+        // Old systemd-boot logged one stray NUL byte after the UTF-16 command line (odd length).
+        if (bytes.Length % 2 == 1 && bytes[^1] == 0)
+        {
+            bytes = bytes[..^1];
+        }
+
         if (bytes.Length < 4 || bytes.Length % 2 != 0)
         {
             return false;

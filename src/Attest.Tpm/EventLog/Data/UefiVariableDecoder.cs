@@ -66,6 +66,18 @@ public static class UefiVariableDecoder
 
     private static UefiVariableContent? Content(TcgEventType type, Guid guid, string name, byte[] data, int offset)
     {
+        // shim measures its SBAT level as an authority event with CSV text, not a signature.
+        if (name == "SbatLevel" && Ucs2.LooksLikeAscii(data))
+        {
+            return new TextVariableContent(Ucs2.Ascii(data));
+        }
+
+        // shim measures MokListTrusted / MokSBState-style switches as one-byte authority events.
+        if (type == TcgEventType.EfiVariableAuthority && data.Length == 1)
+        {
+            return new ByteVariableContent(data[0]);
+        }
+
         if (type == TcgEventType.EfiVariableAuthority)
         {
             return new SignatureDataContent(SignatureListDecoder.DecodeAuthority(data, offset));

@@ -17,6 +17,7 @@ public sealed record UefiVariableEventData(
 [JsonDerivedType(typeof(SignatureDataContent), "signature_data")]
 [JsonDerivedType(typeof(BootOrderContent), "boot_order")]
 [JsonDerivedType(typeof(LoadOptionContent), "load_option")]
+[JsonDerivedType(typeof(TextVariableContent), "text")]
 public abstract record UefiVariableContent;
 
 /// <summary>A one-byte variable: SecureBoot, SetupMode, AuditMode, DeployedMode (UEFI 2.10 §3.3).</summary>
@@ -32,6 +33,9 @@ public sealed record SignatureDataContent(EfiSignature Signature) : UefiVariable
 public sealed record BootOrderContent(IReadOnlyList<ushort> Order) : UefiVariableContent;
 
 public sealed record LoadOptionContent(EfiLoadOption Option) : UefiVariableContent;
+
+/// <summary>A text variable, e.g. shim's SbatLevel ("sbat,1,2021030218\n"), measured as an authority.</summary>
+public sealed record TextVariableContent(string Text) : UefiVariableContent;
 
 public sealed record EfiSignatureList(Guid SignatureType, string TypeName, IReadOnlyList<EfiSignature> Signatures);
 

@@ -12,6 +12,7 @@ public sealed record BootFacts(
     IReadOnlyList<FirmwareBlobFact> FirmwareBlobs,
     SecureBootFacts SecureBoot,
     IReadOnlyList<AuthorityFact> AuthoritiesUsed,
+    string? SbatLevel,
     IReadOnlyList<ushort>? BootOrder,
     IReadOnlyList<BootEntryFact> BootEntries,
     IReadOnlyList<ImageFact> BootApplications,
@@ -47,7 +48,11 @@ public sealed record CertificateFact(string? Subject, string? Issuer, string Sha
 /// <see cref="DataVerified"/> is false when the logged certificate is not what the digest covers (shim's quirk):
 /// the digest is still proven, but subject and thumbprint are only the log's claim.
 /// </summary>
-public sealed record AuthorityFact(int EventIndex, string VariableName, string? Subject, string? Sha256Thumbprint, string? Hash, bool AfterSeparator, bool DataVerified);
+public sealed record AuthorityFact(int EventIndex, string VariableName, string? Subject, string? Sha256Thumbprint, string? Hash, bool AfterSeparator, bool DataVerified)
+{
+    /// <summary>For one-byte authority switches shim measures (MokListTrusted): the value.</summary>
+    public byte? Value { get; init; }
+}
 
 public sealed record BootEntryFact(int EventIndex, string Name, string? Description, string? DevicePath, bool? Active, string? DecodeError);
 

@@ -62,6 +62,7 @@ public static class BootFactsExtractor
         private readonly List<InitrdFact> _initrds = [];
         private readonly List<SeparatorFact> _separators = [];
         private IReadOnlyList<ushort>? _bootOrder;
+        private string? _sbatLevel;
         private bool? _secureBoot, _setupMode, _auditMode, _deployedMode;
         private SignatureDatabaseFacts? _pk, _kek, _db, _dbx;
 
@@ -147,6 +148,18 @@ public static class BootFactsExtractor
             if (v.ContentError is not null)
             {
                 Flag(e, $"variable {v.UnicodeName}: {v.ContentError}");
+            }
+
+            if (v.Content is TextVariableContent { } sbat && v.UnicodeName == "SbatLevel")
+            {
+                _sbatLevel = sbat.Text.TrimEnd('\n');
+                return;
+            }
+
+            if (e.Type == TcgEventType.EfiVariableAuthority && v.Content is ByteVariableContent switchValue)
+            {
+                _authorities.Add(new AuthorityFact(e.Index, v.UnicodeName, null, null, null, afterSeparator, true) { Value = switchValue.Value });
+                return;
             }
 
             if (e.Type == TcgEventType.EfiVariableAuthority)
@@ -290,7 +303,7 @@ public static class BootFactsExtractor
             }
             else
             {
-                Flag(e, "kernel command line text does not hash to its digest; not used");
+                Flag(e, $"kernel command line does not hash to its digest, so it is not used: \"{text}\"");
             }
         }
 
@@ -330,6 +343,7 @@ public static class BootFactsExtractor
             _blobs,
             new SecureBootFacts(_secureBoot, _setupMode, _auditMode, _deployedMode, _pk, _kek, _db, _dbx),
             _authorities,
+            _sbatLevel,
             _bootOrder,
             _entries,
             _apps,
