@@ -6,7 +6,7 @@ namespace Attest.Tpm.EventLog.Data;
 /// Decoded event data. Decoding is best-effort and never fatal: data that does not decode is a
 /// <see cref="RawEventData"/> with the reason, and the raw bytes always stay on the <see cref="TcgEvent"/>.
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "dataKind")]
 [JsonDerivedType(typeof(RawEventData), "raw")]
 [JsonDerivedType(typeof(TextEventData), "text")]
 [JsonDerivedType(typeof(GuidEventData), "guid")]

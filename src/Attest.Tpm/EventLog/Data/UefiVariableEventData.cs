@@ -11,7 +11,7 @@ public sealed record UefiVariableEventData(
     UefiVariableContent? Content,
     string? ContentError) : EventData;
 
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "contentKind")]
 [JsonDerivedType(typeof(ByteVariableContent), "byte")]
 [JsonDerivedType(typeof(SignatureDatabaseContent), "signature_database")]
 [JsonDerivedType(typeof(SignatureDataContent), "signature_data")]
