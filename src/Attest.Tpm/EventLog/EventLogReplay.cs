@@ -22,13 +22,22 @@ public sealed record EventLogReplayResult(
 /// <summary>Replays the log's digests into PCR values, per bank, as the TPM would have extended them.</summary>
 public static class EventLogReplay
 {
-    public static EventLogReplayResult Replay(TcgEventLog log)
+    public static EventLogReplayResult Replay(TcgEventLog log) => Replay(log, null);
+
+    /// <param name="only">When given, replays only these banks (a verifier needs only the quoted ones).</param>
+    public static EventLogReplayResult Replay(TcgEventLog log, IEnumerable<TpmAlgId>? only)
     {
         ArgumentNullException.ThrowIfNull(log);
+        var wanted = only?.ToHashSet();
         var banks = new List<PcrBankReplay>(log.Banks.Count);
         var unsupported = new List<TpmAlgId>();
         foreach (var bank in log.Banks)
         {
+            if (wanted is not null && !wanted.Contains(bank.Algorithm))
+            {
+                continue;
+            }
+
             if (!TpmHash.CanCompute(bank.Algorithm) || TpmHash.DigestSize(bank.Algorithm) != bank.DigestSize)
             {
                 unsupported.Add(bank.Algorithm);
@@ -57,6 +66,8 @@ public static class EventLogReplay
             InitialValue(pcr, log.StartupLocality, values.AsSpan(pcr * size, size));
         }
 
+        // One hasher reused for every extend: creating a hash context per call costs more than the hash.
+        using var hasher = TpmHash.CreateIncremental(alg);
         foreach (var e in log.Events)
         {
             if (!e.IsExtended || e.PcrIndex >= EventLogLimits.PcrCount)
@@ -73,7 +84,11 @@ public static class EventLogReplay
                 continue;
             }
 
-            TpmHash.Extend(alg, values.AsSpan(pcr * size, size), digest);
+            // TPM 2.0 Part 1 §17.2: PCR := H(PCR || digest).
+            var value = values.AsSpan(pcr * size, size);
+            hasher.AppendData(value);
+            hasher.AppendData(digest);
+            hasher.GetHashAndReset(value);
         }
 
         var pcrs = new SortedDictionary<int, byte[]>();

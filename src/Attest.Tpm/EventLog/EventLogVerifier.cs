@@ -41,7 +41,7 @@ public static class EventLogVerifier
             failures.Add(new EventLogFailure(EventLogFailureCodes.NothingQuoted, "the quote covers no PCR; no event can be trusted"));
         }
 
-        var replay = EventLogReplay.Replay(log);
+        var replay = EventLogReplay.Replay(log, quoted.Where(q => q.Value.Count > 0).Select(q => q.Key));
         PcrBankReplay bankReplay;
         foreach (var (bank, pcrs) in quoted.OrderBy(q => (ushort)q.Key))
         {

@@ -80,15 +80,40 @@ public static class SignatureListDecoder
         }
 
         var thumbprint = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var (subject, issuer, error) = Names(thumbprint, bytes);
+        return new EfiSignature(owner, kind, subject, issuer, thumbprint, null, error, bytes);
+    }
+
+    // The same few vendor certificates (Microsoft, distribution CAs) are in nearly every log, and
+    // parsing X.509 costs far more than the rest of a log: remember names by thumbprint, bounded.
+    private const int MaxCachedCertificates = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string?, string?, string?)> NameCache = new(StringComparer.Ordinal);
+
+    private static (string? Subject, string? Issuer, string? Error) Names(string thumbprint, byte[] der)
+    {
+        if (NameCache.TryGetValue(thumbprint, out var cached))
+        {
+            return cached;
+        }
+
+        (string?, string?, string?) names;
         try
         {
-            using var cert = X509CertificateLoader.LoadCertificate(bytes);
-            return new EfiSignature(owner, kind, cert.Subject, cert.Issuer, thumbprint, null, null, bytes);
+            using var cert = X509CertificateLoader.LoadCertificate(der);
+            names = (cert.Subject, cert.Issuer, null);
         }
         catch (CryptographicException ex)
         {
             // A certificate OpenSSL cannot parse is still a db entry the firmware trusts: keep it, say why.
-            return new EfiSignature(owner, kind, null, null, thumbprint, null, $"certificate does not parse: {ex.Message}", bytes);
+            names = (null, null, $"certificate does not parse: {ex.Message}");
         }
+
+        if (NameCache.Count >= MaxCachedCertificates)
+        {
+            NameCache.Clear();
+        }
+
+        NameCache[thumbprint] = names;
+        return names;
     }
 }

@@ -28,7 +28,7 @@ public static class BootFactsExtractor
     private static BootFacts Extract(TcgEventLog log, IReadOnlyList<TcgEvent> events, bool verified)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var b = new Builder(log);
+        var b = new Builder(log, checkBindings: !verified);
         var separated = new bool[EventLogLimits.PcrCount];
         foreach (var e in events)
         {
@@ -49,7 +49,8 @@ public static class BootFactsExtractor
         return b.Build(verified);
     }
 
-    private sealed class Builder(TcgEventLog log)
+    /// <param name="checkBindings">False when the verifier already dropped events whose data its digest does not cover.</param>
+    private sealed class Builder(TcgEventLog log, bool checkBindings)
     {
         private readonly int _uintn = EventDataDecoder.UintnSize(log);
         private readonly List<string> _crtm = [];
@@ -82,7 +83,7 @@ public static class BootFactsExtractor
             }
 
             // Data whose digest is defined over it but does not cover it is not believed (tampering or a firmware bug).
-            if (EventDataBinding.RequiresBinding(e) && StrongestBank(e) is { } bank && !EventDataBinding.IsBound(e, bank))
+            if (checkBindings && EventDataBinding.RequiresBinding(e) && StrongestBank(e) is { } bank && !EventDataBinding.IsBound(e, bank))
             {
                 Flag(e, $"event data does not hash to its {bank.Name()} digest; data ignored");
                 return;
