@@ -61,6 +61,25 @@ public static class EventDataBinding
         }
 
         var data = e.Data.AsSpan();
+
+        // GRUB strings first: for them the whole-data form never matches, so it would be a wasted hash.
+        if (e.Type == TcgEventType.Ipl)
+        {
+            var trimmed = data.TrimEnd((byte)0);
+            foreach (var (prefix, _) in GrubPrefixes)
+            {
+                if (trimmed.StartsWith(System.Text.Encoding.ASCII.GetBytes(prefix)))
+                {
+                    return Matches(trimmed[prefix.Length..]) || Matches(data);
+                }
+            }
+
+            // Whole data; ASCII without its NULs; UTF-16 (systemd) without its two-byte terminator.
+            return Matches(data)
+                || (trimmed.Length != data.Length && Matches(trimmed))
+                || (data.Length >= 2 && data.Length % 2 == 0 && data[^1] == 0 && data[^2] == 0 && Matches(data[..^2]));
+        }
+
         if (Matches(data))
         {
             return true;
@@ -68,26 +87,10 @@ public static class EventDataBinding
 
         switch (e.Type)
         {
-            // EDK2 hashes only VariableData for EV_EFI_VARIABLE_BOOT (PFP 1.06 §10.4.4 allows it for
-            // Boot#### and BootOrder); the PFP's BOOT2 and DRIVER_CONFIG hash the whole structure.
+            // EDK2-derived firmware hashes only VariableData for EV_EFI_VARIABLE_BOOT (seen in the real
+            // test logs); EV_EFI_VARIABLE_BOOT2 was added to the PFP to hash the whole structure.
             case TcgEventType.EfiVariableBoot:
                 return UefiVariableDecoder.TryGetVariableData(data, out var variableData) && Matches(variableData);
-            case TcgEventType.Ipl:
-                var trimmed = data.TrimEnd((byte)0);
-                if (Matches(trimmed))
-                {
-                    return true;
-                }
-
-                foreach (var (prefix, _) in GrubPrefixes)
-                {
-                    if (trimmed.Length >= prefix.Length && System.Text.Encoding.ASCII.GetString(trimmed[..prefix.Length]) == prefix)
-                    {
-                        return Matches(trimmed[prefix.Length..]);
-                    }
-                }
-
-                return false;
             default:
                 return false;
         }

@@ -267,14 +267,14 @@ public static class BootFactsExtractor
                 return;
             }
 
-            var bank = StrongestBank(e);
-            var bound = bank is { } b && EventDataBinding.IsBound(e, b);
+            // Binding costs a hash or two per event: only checked for the events whose text becomes a fact.
+            bool Bound() => StrongestBank(e) is { } b && EventDataBinding.IsBound(e, b);
             switch (ipl.Kind)
             {
                 case "kernel_cmdline":
-                    AddCommandLine(e, ipl.Text, bound);
+                    AddCommandLine(e, ipl.Text, Bound());
                     break;
-                case "grub_cmd" when bound && (ipl.Text.StartsWith("initrd ", StringComparison.Ordinal) || ipl.Text.StartsWith("initrdefi ", StringComparison.Ordinal)):
+                case "grub_cmd" when (ipl.Text.StartsWith("initrd ", StringComparison.Ordinal) || ipl.Text.StartsWith("initrdefi ", StringComparison.Ordinal)) && Bound():
                     _initrds.Add(new InitrdFact(e.Index, "grub_cmd", ipl.Text[(ipl.Text.IndexOf(' ', StringComparison.Ordinal) + 1)..], null));
                     break;
                 case "file" when e.PcrIndex == 9 && ipl.Text.Contains("initrd", StringComparison.OrdinalIgnoreCase):
@@ -283,6 +283,7 @@ public static class BootFactsExtractor
                     break;
                 case "text" when ipl.Encoding == "utf-16le" && e.PcrIndex is 8 or 12:
                     // systemd-boot (PCR 8, older) and sd-stub/UKI (PCR 12) measure the kernel command line as UTF-16.
+                    var bound = Bound();
                     AddCommandLine(e, ipl.Text.Trim(), bound);
                     foreach (var arg in ipl.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     {
