@@ -200,8 +200,8 @@ public sealed class PostgresServer
     }
 
     /// <summary>
-    /// At exit only signal the postmaster: the test host is killed soon after ProcessExit starts (measured: within
-    /// a few milliseconds under <c>dotnet test</c>), too soon to wait for the shutdown and delete the directory.
+    /// At exit only signal the postmaster: under <c>dotnet test</c> the test host is killed soon after ProcessExit
+    /// starts (observed: before a waiting <c>pg_ctl stop -w</c> returned), too soon to delete the directory.
     /// The watchdog does that once this process is gone.
     /// </summary>
     private void Stop()

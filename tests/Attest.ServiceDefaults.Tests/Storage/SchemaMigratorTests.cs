@@ -83,6 +83,32 @@ public sealed class SchemaMigratorTests
 
     [StorageTheory]
     [MemberData(nameof(StorageProviders.All), MemberType = typeof(StorageProviders))]
+    public async Task Instances_starting_together_apply_each_script_once_and_all_succeed(DatabaseProvider provider)
+    {
+        const int instances = 4;
+        await using var db = await TestDatabase.CreateAsync(provider);
+        using var barrier = new Barrier(instances);
+
+        var starts = Enumerable.Range(0, instances).Select(_ => Task.Factory.StartNew(
+            async () =>
+            {
+                // Each "instance" has its own Database, as separate processes would.
+                await using var instance = new Database(provider, db.ConnectionString);
+                barrier.SignalAndWait();
+                SchemaMigrator.Migrate(instance, TestSchema);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap()).ToArray();
+        await Task.WhenAll(starts);
+
+        Assert.Equal(
+            [Script("TestSchema", provider, "0001_sessions.sql"), Script("TestSchema", provider, "0002_documents.sql")],
+            await JournalAsync(db));
+    }
+
+    [StorageTheory]
+    [MemberData(nameof(StorageProviders.All), MemberType = typeof(StorageProviders))]
     public async Task Test_database_created_with_an_assembly_is_migrated(DatabaseProvider provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider, TestSchema);
