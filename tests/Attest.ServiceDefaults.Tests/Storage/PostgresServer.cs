@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using Npgsql;
 
@@ -172,7 +171,7 @@ public sealed class PostgresServer
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();
-            var options = $"-p {port.ToString(CultureInfo.InvariantCulture)} -k {socketDirectory} -c listen_addresses=127.0.0.1 "
+            var options = $"-p {port.ToString(CultureInfo.InvariantCulture)} -k \"{socketDirectory}\" -c listen_addresses=127.0.0.1 "
                 + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
             var result = Run(root, Path.Combine(binDirectory, "pg_ctl"), ["start", "-w", "-t", "60", "-D", dataDirectory, "-l", log, "-o", options], IsRoot);
             if (result.ExitCode == 0)
@@ -456,7 +455,7 @@ public sealed class PostgresServer
     private static Version? ParseMajor(string name) =>
         Version.TryParse(name.Contains('.', StringComparison.Ordinal) ? name : name + ".0", out var version) ? version : null;
 
-    private static bool IsRoot => OperatingSystem.IsLinux() && NativeMethods.geteuid() == 0;
+    private static bool IsRoot => OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
 
     private static ToolResult Run(string workingDirectory, string fileName, IReadOnlyList<string> arguments, bool asPostgres)
     {
@@ -529,11 +528,5 @@ public sealed class PostgresServer
                 throw new InvalidOperationException($"{step} failed (exit {ExitCode}): {Output}");
             }
         }
-    }
-
-    private static class NativeMethods
-    {
-        [DllImport("libc", SetLastError = false)]
-        internal static extern uint geteuid();
     }
 }
