@@ -29,7 +29,8 @@ internal static class SessionEndpoints
 
         app.MapGet("/v1/sessions/{sessionId}", async Task<Ok<AttestationSession>> (string sessionId, SessionService sessions, CancellationToken ct) =>
             TypedResults.Ok(await sessions.GetAsync(sessionId, ct)))
-            .RequireAuthorization(AccessPolicies.Read).WithTags("Sessions").WithSummary("A session's state");
+            .AllowAnonymous().WithTags("Sessions")
+            .WithSummary("A session's nonce, PCRs and state (a node fetches the session its conductor opened; nothing here is secret)");
 
         app.MapPost("/v1/sessions/{sessionId}/evidence", async Task<Ok<Verdict>> (string sessionId, EvidenceSubmission submission, AttestationPipeline pipeline, CancellationToken ct) =>
             TypedResults.Ok(await pipeline.SubmitAsync(sessionId, submission, ct)))
