@@ -85,6 +85,8 @@ public static partial class ServiceDefaultsExtensions
         }
 
         app.UseMiddleware<ProblemDetailsMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<RequestSizeGuardMiddleware>();
         app.UseHttpMetrics();
         app.UseAuthentication();
         app.UseAuthorization();
