@@ -27,8 +27,8 @@ public sealed class CaCertificate
         Source = source;
         Origin = origin;
         Sha256Thumbprint = Convert.ToHexString(SHA256.HashData(der));
-        Subject = bc.SubjectDN.ToString();
-        Issuer = bc.IssuerDN.ToString();
+        Subject = DisplayName(dotNet?.SubjectName, bc.SubjectDN);
+        Issuer = DisplayName(dotNet?.IssuerName, bc.IssuerDN);
     }
 
     public byte[] Der { get; }
@@ -54,6 +54,10 @@ public sealed class CaCertificate
 
     /// <summary>Subject equals issuer (RFC 5280 §6.1 "self-issued").</summary>
     public bool IsSelfIssued => Bc.SubjectDN.Equivalent(Bc.IssuerDN);
+
+    /// <summary>RFC 4514 order (most specific first), as operators see names elsewhere; BouncyCastle's when .NET could not read the certificate.</summary>
+    private static string DisplayName(X500DistinguishedName? dotNet, Org.BouncyCastle.Asn1.X509.X509Name bc)
+        => dotNet is not null ? dotNet.Name : bc.ToString(true, Org.BouncyCastle.Asn1.X509.X509Name.DefaultSymbols);
 
     /// <summary>True when <paramref name="issuer"/>'s name is this certificate's issuer and its key verifies the signature.</summary>
     /// <remarks>
