@@ -67,23 +67,19 @@ public sealed class EkCertificateValidator
         }
 
         var now = _time.GetUtcNow().UtcDateTime;
-        var chain = DotNetChainBuilder.TryBuild(ek, Store, intermediates, now, out var platformRefusal);
-        result.ChainBuilder = "x509chain";
-        if (chain is null)
+        var outcome = EkChainBuilder.Build(ek, Store, intermediates, now);
+        result.ChainBuilder = outcome.Builder;
+        if (outcome.Chain is not { } chain)
         {
-            var path = IssuerPathBuilder.Build(ek, [.. Store.Certificates, .. intermediates], Store.IsAnchor);
-            if (!path.ReachedAnchor)
-            {
-                var top = path.Chain[^1];
-                result.Fail(EkCertificateFailureCodes.Untrusted,
-                    $"no configured TPM maker CA certificate issued '{top.Subject}': issuer '{path.MissingIssuer}' is missing from {Store.Directory} (or its signature does not verify)",
-                    subject: top.Subject, expected: path.MissingIssuer);
-                return result;
-            }
+            result.Fail(EkCertificateFailureCodes.Untrusted,
+                $"no configured TPM maker CA certificate issued '{outcome.Top.Subject}': issuer '{outcome.MissingIssuer}' is missing from {Store.Directory} (or its signature does not verify)",
+                subject: outcome.Top.Subject, expected: outcome.MissingIssuer);
+            return result;
+        }
 
-            chain = path.Chain;
-            result.ChainBuilder = "fallback";
-            result.Warn($"chain built by the fallback builder; X509Chain refused it ({platformRefusal})");
+        if (outcome.PlatformRefusal is not null)
+        {
+            result.Warn($"chain built by the fallback builder; X509Chain refused it ({outcome.PlatformRefusal})");
         }
 
         result.SetChain(chain.Select(c => new EkChainElement(c.Subject, c.Issuer, c.Sha256Thumbprint, c.NotBefore, c.NotAfter, c.Source, Store.IsAnchor(c))));

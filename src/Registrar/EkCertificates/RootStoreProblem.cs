@@ -14,3 +14,6 @@ public sealed record UnrootedCertificate(CaCertificate Certificate, CaCertificat
 {
     public override string ToString() => $"{Certificate.Subject} ({Certificate.Origin}): issuer '{MissingIssuer}' is not in the store";
 }
+
+/// <summary>A certificate at <see cref="Origin"/> that is byte-identical to one already loaded.</summary>
+public sealed record DuplicateCertificate(string Origin, CaCertificate SameAs);

@@ -10,11 +10,13 @@ public sealed class TpmMakerRootStore
 {
     private readonly HashSet<string> _anchors;
 
-    private TpmMakerRootStore(string directory, List<CaCertificate> certificates, List<RootStoreProblem> problems, bool trustConfiguredIntermediates)
+    private TpmMakerRootStore(string directory, List<CaCertificate> certificates, List<RootStoreProblem> problems, List<DuplicateCertificate> duplicates,
+        bool trustConfiguredIntermediates)
     {
         Directory = directory;
         Certificates = certificates;
         Problems = problems;
+        Duplicates = duplicates;
         Roots = certificates.Where(c => c.IsSelfIssued && c.IsIssuedBy(c)).ToList();
         var roots = Roots.Select(r => r.Sha256Thumbprint).ToHashSet(StringComparer.Ordinal);
         Intermediates = certificates.Where(c => !roots.Contains(c.Sha256Thumbprint)).ToList();
@@ -58,6 +60,9 @@ public sealed class TpmMakerRootStore
     /// <summary>Intermediates whose chain inside the store does not reach a root, with the missing issuer.</summary>
     public IReadOnlyList<UnrootedCertificate> Unrooted { get; }
 
+    /// <summary>Certificates found again in another file (loaded once; listed so counts add up).</summary>
+    public IReadOnlyList<DuplicateCertificate> Duplicates { get; }
+
     /// <summary>Files or certificates not loaded, with the reason.</summary>
     public IReadOnlyList<RootStoreProblem> Problems { get; }
 
@@ -73,13 +78,14 @@ public sealed class TpmMakerRootStore
         var full = Path.GetFullPath(directory);
         var certificates = new List<CaCertificate>();
         var problems = new List<RootStoreProblem>();
+        var duplicates = new List<DuplicateCertificate>();
         if (!System.IO.Directory.Exists(full))
         {
             problems.Add(new RootStoreProblem(full, "directory does not exist: no EK certificate can be trusted"));
-            return new TpmMakerRootStore(full, certificates, problems, trustConfiguredIntermediates);
+            return new TpmMakerRootStore(full, certificates, problems, duplicates, trustConfiguredIntermediates);
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, CaCertificate>(StringComparer.Ordinal);
         var files = System.IO.Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false })
             .Where(f => CertificateFileReader.Extensions.Contains(Path.GetExtension(f)))
             .Order(StringComparer.Ordinal);
@@ -108,8 +114,13 @@ public sealed class TpmMakerRootStore
                     {
                         problems.Add(new RootStoreProblem(origin, $"'{certificate.Subject}' is not a CA certificate allowed to sign certificates (basicConstraints/keyUsage): not loaded"));
                     }
-                    else if (seen.Add(certificate.Sha256Thumbprint))
+                    else if (seen.TryGetValue(certificate.Sha256Thumbprint, out var first))
                     {
+                        duplicates.Add(new DuplicateCertificate(origin, first));
+                    }
+                    else
+                    {
+                        seen.Add(certificate.Sha256Thumbprint, certificate);
                         certificates.Add(certificate);
                     }
                 }
@@ -120,6 +131,6 @@ public sealed class TpmMakerRootStore
             }
         }
 
-        return new TpmMakerRootStore(full, certificates, problems, trustConfiguredIntermediates);
+        return new TpmMakerRootStore(full, certificates, problems, duplicates, trustConfiguredIntermediates);
     }
 }
