@@ -45,6 +45,9 @@ internal sealed class FakeTpmMaker : IDisposable
 
     public X509Certificate2 Intermediate { get; }
 
+    /// <summary>The manufacturing CA's key, for tests that hand-craft an EK certificate's encoding.</summary>
+    public AsymmetricAlgorithm IntermediateKey => _intermediateKey;
+
     public static FakeTpmMaker Rsa(string name = "Fake TPM Maker", int bits = 2048, HashAlgorithmName? hash = null, DateTimeOffset? intermediateNotAfter = null)
         => new(name, ecc: false, bits, hash ?? HashAlgorithmName.SHA256, intermediateNotAfter ?? DateTimeOffset.UtcNow.AddYears(15));
 
@@ -53,7 +56,8 @@ internal sealed class FakeTpmMaker : IDisposable
 
     /// <summary>An EK certificate for <paramref name="ekKey"/> (RSA or ECDH), signed by the intermediate.</summary>
     public byte[] IssueEk(AsymmetricAlgorithm ekKey, Action<CertificateRequest>? customise = null, DateTimeOffset? notAfter = null,
-        string manufacturer = "id:46414B45", string model = "FakeTPM", string version = "id:00010002", string? subject = null)
+        string manufacturer = "id:46414B45", string model = "FakeTPM", string version = "id:00010002", string? subject = null,
+        RSASignaturePadding? padding = null)
     {
         // TCG EK Credential Profile 2.x §3.2.8/§3.2.9: the subject is empty and the TPM is named in a critical SAN.
         var subjectName = subject is null ? new X500DistinguishedName([0x30, 0x00]) : new X500DistinguishedName(subject);
@@ -65,7 +69,8 @@ internal sealed class FakeTpmMaker : IDisposable
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Intermediate, true, false));
         customise?.Invoke(request);
         var notBefore = DateTimeOffset.UtcNow.AddYears(-1);
-        using var certificate = request.Create(Intermediate.SubjectName, Generator(_intermediateKey), notBefore,
+        var generator = padding is not null && _intermediateKey is RSA rsa ? X509SignatureGenerator.CreateForRSA(rsa, padding) : Generator(_intermediateKey);
+        using var certificate = request.Create(Intermediate.SubjectName, generator, notBefore,
             notAfter ?? new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero), Serial());
         return certificate.RawData;
     }
