@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: swtpm (software TPM), tpm2-tools
-# (an independent implementation to cross-check against) and PostgreSQL (storage contract tests).
+# (an independent implementation to cross-check against), PostgreSQL (storage contract tests) and ima-evm-utils
+# (evmctl, an independent IMA log replay).
 # Does nothing when they are already there.
 set -euo pipefail
-packages=(swtpm swtpm-tools tpm2-tools postgresql)
+packages=(swtpm swtpm-tools tpm2-tools postgresql ima-evm-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

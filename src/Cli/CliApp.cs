@@ -9,6 +9,8 @@ public static class CliApp
     {
         var root = new RootCommand("attestctl: verify TPM 2.0 evidence and manage Attest (operators and security teams)");
         root.Subcommands.Add(Quotes.QuoteCommands.Create());
+        root.Subcommands.Add(EventLog.EventLogCommands.Create());
+        root.Subcommands.Add(Ima.ImaCommands.Create());
         return root;
     }
 

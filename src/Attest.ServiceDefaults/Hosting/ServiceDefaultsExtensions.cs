@@ -34,6 +34,7 @@ public static partial class ServiceDefaultsExtensions
         services.AddSingleton(sp => Database.FromOptions(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, serviceName, contentRoot));
         services.AddSingleton(sp => new ApiKeyStore(sp.GetRequiredService<IOptions<ApiKeyOptions>>().Value, contentRoot));
         services.AddSingleton(TimeProvider.System);
+        services.AddCryptoProfile(builder.Configuration);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -76,6 +77,7 @@ public static partial class ServiceDefaultsExtensions
             SchemaMigrator.Migrate(database, migrationsAssembly);
         }
 
+        LogProfile(app.Logger, app.Services.GetRequiredService<Attest.Tpm.Crypto.CryptoProfile>().Name);
         var keys = app.Services.GetRequiredService<ApiKeyStore>();
         if (keys.BootstrapKeyPath is not null)
         {
@@ -95,6 +97,9 @@ public static partial class ServiceDefaultsExtensions
         app.MapMetrics("/metrics");
         return app;
     }
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Crypto profile: {Profile}")]
+    private static partial void LogProfile(ILogger logger, string profile);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning,
         Message = "No API keys configured: using the generated admin key in {Path}. Configure Auth:ApiKeys for production.")]

@@ -13,6 +13,12 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly string _connectionString;
 
+    static Database()
+    {
+        // Columns are snake_case (node_id); records are PascalCase (NodeId).
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+    }
+
     public Database(DatabaseProvider provider, string connectionString)
     {
         Provider = provider;
@@ -63,6 +69,19 @@ public sealed class Database : IAsyncDisposable
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction, committing when it returns.</summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        // SQLite: BeginTransaction is BEGIN IMMEDIATE, taking the write lock up front so concurrent writers queue on
+        // busy_timeout instead of failing on lock upgrade.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await work(connection, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;

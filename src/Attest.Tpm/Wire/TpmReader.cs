@@ -67,6 +67,32 @@ public ref struct TpmReader
         return value;
     }
 
+    // Little-endian reads: TCG PC Client event logs are written by firmware in the CPU's byte
+    // order (TCG PC Client PFP 1.06 §10: "all fields are little-endian"), unlike TPM structures.
+    public ushort ReadUInt16LE(string field)
+    {
+        Need(2, field);
+        var value = BinaryPrimitives.ReadUInt16LittleEndian(_buffer[_position..]);
+        _position += 2;
+        return value;
+    }
+
+    public uint ReadUInt32LE(string field)
+    {
+        Need(4, field);
+        var value = BinaryPrimitives.ReadUInt32LittleEndian(_buffer[_position..]);
+        _position += 4;
+        return value;
+    }
+
+    public ulong ReadUInt64LE(string field)
+    {
+        Need(8, field);
+        var value = BinaryPrimitives.ReadUInt64LittleEndian(_buffer[_position..]);
+        _position += 8;
+        return value;
+    }
+
     public ReadOnlySpan<byte> ReadBytes(int count, string field)
     {
         if (count < 0)
