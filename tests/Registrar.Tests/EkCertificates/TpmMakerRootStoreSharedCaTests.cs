@@ -10,7 +10,7 @@ namespace Attest.Registrar.Tests.EkCertificates;
 /// </summary>
 public sealed partial class TpmMakerRootStoreSharedCaTests
 {
-    private static readonly Lazy<TpmMakerRootStore> Store = new(() => TpmMakerRootStore.Load(SharedTestData.TpmCa!));
+    private static readonly Lazy<TpmMakerRootStore> Store = new(() => TpmMakerRootStore.Load(SharedTpmCa.Directory!));
 
     /// <summary>Subject CN → CN of the issuer that is not in the folder.</summary>
     private static readonly SortedDictionary<string, string> KnownUnrooted = new(StringComparer.Ordinal)
@@ -44,7 +44,7 @@ public sealed partial class TpmMakerRootStoreSharedCaTests
     public void Every_certificate_in_the_shared_tpm_ca_folder_loads()
     {
         var store = Store.Value;
-        var blocks = Directory.EnumerateFiles(SharedTestData.TpmCa!, "*", SearchOption.AllDirectories)
+        var blocks = Directory.EnumerateFiles(SharedTpmCa.Directory!, "*", SearchOption.AllDirectories)
             .Where(f => CertificateFileReader.Extensions.Contains(Path.GetExtension(f)))
             .Sum(f => CertificateBlock().Matches(File.ReadAllText(f)).Count);
 
@@ -98,7 +98,7 @@ public sealed partial class TpmMakerRootStoreSharedCaTests
     [SharedTpmCaFact]
     public void Without_trusting_configured_intermediates_only_the_known_unrooted_fail_to_build()
     {
-        var strict = TpmMakerRootStore.Load(SharedTestData.TpmCa!, trustConfiguredIntermediates: false);
+        var strict = TpmMakerRootStore.Load(SharedTpmCa.Directory!, trustConfiguredIntermediates: false);
         var failed = strict.Intermediates
             .Where(i => EkChainBuilder.Build(i, strict, [], DateTime.UtcNow).Chain is null)
             .Select(i => CommonName(i.Subject))
