@@ -24,6 +24,11 @@ public sealed class EkCertificateValidationResult : VerificationResult
     /// <summary><c>x509chain</c>, or <c>fallback</c> when the platform refused a real-world encoding or path.</summary>
     public string? ChainBuilder { get; internal set; }
 
+    /// <summary>The EK certificate's subject (empty for TCG-profile EK certificates) and issuer, when it could be read.</summary>
+    public string? Subject { get; internal set; }
+
+    public string? Issuer { get; internal set; }
+
     /// <summary>SHA-256 of the EK certificate as received (hex), when it could be read.</summary>
     public string? Sha256Thumbprint { get; internal set; }
 

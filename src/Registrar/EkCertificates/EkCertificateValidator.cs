@@ -57,6 +57,8 @@ public sealed class EkCertificateValidator
         }
 
         result.Sha256Thumbprint = ek.Sha256Thumbprint;
+        result.Subject = ek.Subject;
+        result.Issuer = ek.Issuer;
         var intermediates = DecodeNodeIntermediates(nodeIntermediates, result);
 
         CheckKey(ek, ekPublic, result);
