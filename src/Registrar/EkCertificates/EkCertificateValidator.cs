@@ -166,8 +166,8 @@ public sealed class EkCertificateValidator
     }
 
     /// <summary>
-    /// EK certificates are issued once, at manufacture, for the life of the TPM (TCG EK Credential Profile §2.1.x
-    /// leaves renewal out); an expired maker CA does not make the TPM less genuine. So by default expiry is a
+    /// EK certificates are issued once, at manufacture, for the life of the TPM (the TCG EK Credential Profile
+    /// has no renewal); an expired maker CA does not make the TPM less genuine. So by default expiry is a
     /// warning, and enforcement is the operator's choice (decision 0006).
     /// </summary>
     private void CheckValidity(IReadOnlyList<CaCertificate> chain, DateTime now, EkCertificateValidationResult result)

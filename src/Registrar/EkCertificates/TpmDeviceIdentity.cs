@@ -6,7 +6,7 @@ using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 namespace Attest.Registrar.EkCertificates;
 
 /// <summary>
-/// The TPM named by an EK certificate: TCG EK Credential Profile 2.x §3.2.9 puts tcg-at-tpmManufacturer
+/// The TPM named by an EK certificate: the TCG EK Credential Profile for TPM 2.0 ("Subject Alternative Name") puts tcg-at-tpmManufacturer
 /// (2.23.133.2.1), tcg-at-tpmModel (2.23.133.2.2) and tcg-at-tpmVersion (2.23.133.2.3) in a directoryName of the
 /// subjectAltName (the subject itself is empty, hence the SAN is critical). Values are kept as written, e.g.
 /// manufacturer <c>id:49465800</c>; <see cref="VendorId"/> decodes that to the TPM_PT_MANUFACTURER text ("IFX").

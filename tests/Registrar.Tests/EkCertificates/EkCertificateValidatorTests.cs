@@ -311,7 +311,7 @@ public sealed class EkCertificateValidatorTests : IDisposable
         var (key, ekPublic) = SoftwareEndorsementKey.Rsa();
         using (key)
         {
-            // TCG EK Credential Profile §3.2.10: tcg-at-tpmSpecification (2.23.133.2.16) in subjectDirectoryAttributes.
+            // TCG EK Credential Profile ("Subject Directory Attributes"): tcg-at-tpmSpecification (2.23.133.2.16) in subjectDirectoryAttributes.
             var tpmSpecification = TpmSpecificationAttribute();
             var ek = _maker.IssueEk(key, r => r.CertificateExtensions.Add(new X509Extension("2.5.29.9", tpmSpecification, true)));
 

@@ -59,7 +59,7 @@ internal sealed class FakeTpmMaker : IDisposable
         string manufacturer = "id:46414B45", string model = "FakeTPM", string version = "id:00010002", string? subject = null,
         RSASignaturePadding? padding = null)
     {
-        // TCG EK Credential Profile 2.x §3.2.8/§3.2.9: the subject is empty and the TPM is named in a critical SAN.
+        // TCG EK Credential Profile ("Subject", "Subject Alternative Name"); RFC 5280 §4.2.1.6: the subject is empty and the TPM is named in a critical SAN.
         var subjectName = subject is null ? new X500DistinguishedName([0x30, 0x00]) : new X500DistinguishedName(subject);
         var request = new CertificateRequest(subjectName, new PublicKey(ekKey), Hash);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
