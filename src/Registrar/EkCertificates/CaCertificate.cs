@@ -17,7 +17,7 @@ public enum CertificateSource
 /// <see cref="DotNet"/> is null when .NET's loader refused the encoding, in which case only the fallback chain
 /// builder can use it.
 /// </summary>
-public sealed class CaCertificate
+public sealed class CaCertificate : IDisposable
 {
     internal CaCertificate(byte[] der, BcCertificate bc, X509Certificate2? dotNet, CertificateSource source, string origin)
     {
@@ -54,6 +54,9 @@ public sealed class CaCertificate
 
     /// <summary>Subject equals issuer (RFC 5280 §6.1 "self-issued").</summary>
     public bool IsSelfIssued => Bc.SubjectDN.Equivalent(Bc.IssuerDN);
+
+    /// <summary>Releases the platform certificate; the store's live as long as the store, a node's only for one validation.</summary>
+    public void Dispose() => DotNet?.Dispose();
 
     /// <summary>RFC 4514 order (most specific first), as operators see names elsewhere; BouncyCastle's when .NET could not read the certificate.</summary>
     private static string DisplayName(X500DistinguishedName? dotNet, Org.BouncyCastle.Asn1.X509.X509Name bc)

@@ -56,10 +56,26 @@ public sealed class EkCertificateValidator
             return result;
         }
 
+        var intermediates = DecodeNodeIntermediates(nodeIntermediates, result);
+        try
+        {
+            Check(ek, intermediates, ekPublic, result);
+        }
+        finally
+        {
+            // Certificates decoded for this request hold native handles: release them now, not at the next GC.
+            ek.Dispose();
+            intermediates.ForEach(i => i.Dispose());
+        }
+
+        return result;
+    }
+
+    private void Check(CaCertificate ek, List<CaCertificate> intermediates, TpmPublic ekPublic, EkCertificateValidationResult result)
+    {
         result.Sha256Thumbprint = ek.Sha256Thumbprint;
         result.Subject = ek.Subject;
         result.Issuer = ek.Issuer;
-        var intermediates = DecodeNodeIntermediates(nodeIntermediates, result);
 
         CheckKey(ek, ekPublic, result);
         result.Tpm = TpmDeviceIdentity.FromCertificate(ek.Bc, out var sanProblem);
@@ -76,7 +92,7 @@ public sealed class EkCertificateValidator
             result.Fail(EkCertificateFailureCodes.Untrusted,
                 $"no configured TPM maker CA certificate issued '{outcome.Top.Subject}': issuer '{outcome.MissingIssuer}' is missing from {Store.Directory} (or its signature does not verify)",
                 subject: outcome.Top.Subject, expected: outcome.MissingIssuer);
-            return result;
+            return;
         }
 
         if (outcome.PlatformRefusal is not null)
@@ -94,7 +110,6 @@ public sealed class EkCertificateValidator
         CheckCriticalExtensions(chain, result);
         CheckValidity(chain, now, result);
         CheckAlgorithms(chain, result);
-        return result;
     }
 
     private List<CaCertificate> DecodeNodeIntermediates(IReadOnlyList<byte[]>? supplied, EkCertificateValidationResult result)

@@ -14,50 +14,66 @@ internal static class IssuerPathBuilder
     /// <summary>Real EK chains are 2–4 long; a bound keeps a hostile set of node certificates from looping or fanning out.</summary>
     private const int MaxDepth = 8;
 
+    /// <summary>
+    /// Node certificates can all share one name and sign each other: without a bound the depth-first search would
+    /// try every ordering of them. Signature checks are memoised per pair, and the search gives up after this
+    /// many steps (real chains need a handful).
+    /// </summary>
+    private const int MaxSteps = 4096;
+
+    private sealed class SearchState(Func<CaCertificate, bool> isAnchor)
+    {
+        public Func<CaCertificate, bool> IsAnchor { get; } = isAnchor;
+
+        public Dictionary<(string Subject, string Issuer), bool> Verified { get; } = [];
+
+        public int Steps { get; set; }
+
+        public List<CaCertificate> Best { get; set; } = [];
+    }
+
     public static IssuerPath Build(CaCertificate start, IReadOnlyList<CaCertificate> candidates, Func<CaCertificate, bool> isAnchor)
     {
-        var best = new List<CaCertificate> { start };
-        var current = new List<CaCertificate> { start };
-        var found = Search(start, candidates, isAnchor, current, ref best);
+        var state = new SearchState(isAnchor) { Best = [start] };
+        var found = Search(start, candidates, state, [start]);
         if (found is not null)
         {
             return new IssuerPath(found, true, null);
         }
 
-        var top = best[^1];
-        return new IssuerPath(best, false, top.Issuer);
+        var top = state.Best[^1];
+        return new IssuerPath(state.Best, false, top.Issuer);
     }
 
-    private static List<CaCertificate>? Search(CaCertificate certificate, IReadOnlyList<CaCertificate> candidates, Func<CaCertificate, bool> isAnchor,
-        List<CaCertificate> path, ref List<CaCertificate> best)
+    private static List<CaCertificate>? Search(CaCertificate certificate, IReadOnlyList<CaCertificate> candidates, SearchState state, List<CaCertificate> path)
     {
-        if (path.Count > 1 && isAnchor(certificate))
+        if (path.Count > 1 && state.IsAnchor(certificate))
         {
             return [.. path];
         }
 
-        if (path.Count > best.Count)
+        if (path.Count > state.Best.Count)
         {
-            best = [.. path];
+            state.Best = [.. path];
         }
 
-        if (path.Count >= MaxDepth)
+        if (path.Count >= MaxDepth || ++state.Steps > MaxSteps)
         {
             return null;
         }
 
         // Anchors first, so a configured root wins over a node-supplied copy of an intermediate.
-        foreach (var issuer in candidates.OrderByDescending(isAnchor))
+        foreach (var issuer in candidates.OrderByDescending(state.IsAnchor))
         {
             if (path.Exists(p => p.Sha256Thumbprint == issuer.Sha256Thumbprint)
                 || !CanIssue(issuer, path.Count - 1)
-                || !certificate.IsIssuedBy(issuer))
+                || !Issued(certificate, issuer, state))
             {
                 continue;
             }
 
             path.Add(issuer);
-            var found = Search(issuer, candidates, isAnchor, path, ref best);
+            var found = Search(issuer, candidates, state, path);
             if (found is not null)
             {
                 return found;
@@ -67,6 +83,18 @@ internal static class IssuerPathBuilder
         }
 
         return null;
+    }
+
+    private static bool Issued(CaCertificate certificate, CaCertificate issuer, SearchState state)
+    {
+        var key = (certificate.Sha256Thumbprint, issuer.Sha256Thumbprint);
+        if (!state.Verified.TryGetValue(key, out var issued))
+        {
+            issued = certificate.IsIssuedBy(issuer);
+            state.Verified[key] = issued;
+        }
+
+        return issued;
     }
 
     /// <summary>cA set (v3), keyCertSign when keyUsage is present, and pathLenConstraint not exceeded.</summary>

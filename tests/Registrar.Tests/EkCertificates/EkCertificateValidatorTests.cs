@@ -127,6 +127,31 @@ public sealed class EkCertificateValidatorTests : IDisposable
     }
 
     [Fact]
+    public void Many_node_certificates_posing_as_the_issuer_are_bounded_and_never_trusted()
+    {
+        using var attacker = FakeTpmMaker.Rsa("Attacker");
+        var (key, ekPublic) = SoftwareEndorsementKey.Rsa();
+        using (key)
+        {
+            // Twelve self-signed CAs all named like the attacker's manufacturing CA: none is an anchor, and only
+            // MaxNodeIntermediates of them are even looked at.
+            var posers = Enumerable.Range(0, 12).Select(_ =>
+            {
+                using var poserKey = RSA.Create(2048);
+                var request = new CertificateRequest(attacker.Intermediate.SubjectName, poserKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+                using var poser = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+                return poser.RawData;
+            }).ToList();
+
+            var result = Validator().Validate(attacker.IssueEk(key), ekPublic, posers);
+
+            Assert.Equal(EkCertificateFailureCodes.Untrusted, Assert.Single(result.Failures).Code);
+            Assert.Contains(result.Warnings, w => w.Contains("only the first 8", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Ek_certificate_for_another_key_is_a_key_mismatch()
     {
         var (key, _) = SoftwareEndorsementKey.Rsa();
