@@ -1,7 +1,29 @@
+using Attest.ServiceDefaults.Hosting;
+using Attest.Verifier;
+using Attest.Verifier.Baselines;
+using Attest.Verifier.Evidence;
+using Attest.Verifier.History;
+using Attest.Verifier.Registry;
+using Attest.Verifier.Sessions;
+using Attest.Verifier.Storage;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddAttestServiceDefaults("verifier");
+builder.Services.AddOptions<VerifierOptions>().Bind(builder.Configuration.GetSection(VerifierOptions.SectionName))
+    .ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<VerifierStore>();
+builder.Services.AddSingleton<SessionService>();
+builder.Services.AddSingleton<VerificationKeyCache>();
+builder.Services.AddSingleton<AttestationPipeline>();
+builder.Services.AddSingleton<AttestationHistory>();
+builder.Services.AddRegistrarClient(builder.Environment.ContentRootPath);
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+app.UseAttestServiceDefaults(typeof(Program).Assembly);
+app.MapSessionEndpoints();
+app.MapHistoryEndpoints();
+app.MapBaselineEndpoints();
 app.Run();
 
-/// <summary>Entry point marker for WebApplicationFactory.</summary>
+/// <summary>Entry point, also the marker type for WebApplicationFactory.</summary>
 public partial class Program;

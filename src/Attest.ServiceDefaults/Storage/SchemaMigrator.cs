@@ -1,6 +1,7 @@
 using System.Reflection;
 using DbUp;
 using DbUp.Engine;
+using Npgsql;
 
 namespace Attest.ServiceDefaults.Storage;
 
@@ -10,8 +11,16 @@ namespace Attest.ServiceDefaults.Storage;
 /// </summary>
 public static class SchemaMigrator
 {
+    // Any fixed number; the same for every instance of every service, so concurrent upgrades of one database queue.
+    private const long PostgresMigrationLock = 0x4174_7465_7374_4d67; // "AttestMg"
+
     public static void Migrate(Database database, Assembly scriptsAssembly)
     {
+        ArgumentNullException.ThrowIfNull(database);
+        // Several instances starting at once on one PostgreSQL database would all read the same pending scripts (DbUp
+        // has no lock) and all but one fail on "already exists". A session advisory lock, held on its own connection
+        // for the whole upgrade, makes them take turns; the later ones then find nothing pending.
+        using var migrationLock = database.Provider == DatabaseProvider.Postgres ? LockPostgres(database.ConnectionString) : null;
         var result = Engine(database, scriptsAssembly).PerformUpgrade();
         if (!result.Successful)
         {
@@ -22,6 +31,27 @@ public static class SchemaMigrator
     /// <summary>Names of the scripts not yet applied (for a dry run or a health check).</summary>
     public static IReadOnlyList<string> Pending(Database database, Assembly scriptsAssembly) =>
         Engine(database, scriptsAssembly).GetScriptsToExecute().Select(s => s.Name).ToArray();
+
+    /// <summary>Returns the connection holding the lock; disposing it ends the session and so releases the lock.</summary>
+    private static NpgsqlConnection LockPostgres(string connectionString)
+    {
+        // No pooling: a pooled connection would go back to the pool, lock and all, instead of closing.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        try
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
+            command.Parameters.AddWithValue("key", PostgresMigrationLock);
+            command.CommandTimeout = 600; // waits for another instance's upgrade, however long its scripts take
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     private static UpgradeEngine Engine(Database database, Assembly scriptsAssembly)
     {

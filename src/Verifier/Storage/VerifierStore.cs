@@ -34,12 +34,15 @@ internal sealed class VerifierStore(Database database)
         return changed == 1;
     }
 
-    /// <summary>The node's latest attestation (for reset/restart counters and incremental IMA state).</summary>
+    /// <summary>
+    /// The node's latest attestation with a verified quote (clock recorded): its reset/restart counters and
+    /// incremental IMA state are what the next attestation is checked against.
+    /// </summary>
     public async Task<AttestationRow?> GetLatestAttestationAsync(string nodeId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<AttestationRow>(new CommandDefinition(
-            $"SELECT {AttestationColumns} FROM attestations WHERE node_id = @nodeId ORDER BY created_at DESC, attestation_id DESC LIMIT 1",
+            $"SELECT {AttestationColumns} FROM attestations WHERE node_id = @nodeId AND clock > 0 ORDER BY created_at DESC, attestation_id DESC LIMIT 1",
             new { nodeId }, cancellationToken: ct));
     }
 

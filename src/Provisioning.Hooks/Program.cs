@@ -1,0 +1,1 @@
+return Attest.Hooks.Commands.HookApp.Run(args);
