@@ -1,5 +1,3 @@
-using Attest.Tpm.Crypto;
-
 namespace Attest.Registrar.EkCertificates;
 
 /// <summary>
@@ -32,9 +30,4 @@ public sealed class EkCertificateOptions
 
     /// <summary>Most intermediates a node may send with its EK certificate.</summary>
     public int MaxNodeIntermediates { get; set; } = 8;
-
-    /// <summary>Crypto profile name (<c>default</c> or <c>fips</c>); usually the service-wide setting.</summary>
-    public string CryptoProfile { get; set; } = Tpm.Crypto.CryptoProfile.Default.Name;
-
-    internal CryptoProfile ResolveProfile() => Tpm.Crypto.CryptoProfile.FromName(CryptoProfile);
 }

@@ -22,7 +22,8 @@ public static partial class EkCertificateServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<EkCertificateOptions>>().Value;
-            var profile = provider.GetService<CryptoProfile>() ?? options.ResolveProfile();
+            // The service-wide profile (Crypto:Profile) when the host registered it, as the registrar does.
+            var profile = provider.GetService<CryptoProfile>() ?? CryptoProfile.FromName(configuration["Crypto:Profile"]);
             var store = TpmMakerRootStore.Load(options.RootDirectory, options.TrustConfiguredIntermediates);
             LogStore(provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EkCertificateValidator)), store, options);
             return new EkCertificateValidator(store, options, profile, provider.GetService<TimeProvider>());
