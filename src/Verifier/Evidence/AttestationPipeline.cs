@@ -112,7 +112,7 @@ internal sealed partial class AttestationPipeline(
             RestartCount = trustedClock?.RestartCount ?? 0,
             Clock = (long)(trustedClock?.Clock ?? 0),
             Pcrs = JsonSerializer.Serialize(pcrs),
-            Facts = facts is null ? null : JsonSerializer.Serialize(facts),
+            Facts = facts is null ? null : JsonSerializer.Serialize(facts, History.FactsJson.Options),
             ImaState = imaState is null ? null : ImaStateJson.Serialize(imaState),
             BaselineVersion = baseline,
             CreatedAt = now.ToUnixTimeMilliseconds(),

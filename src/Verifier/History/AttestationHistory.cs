@@ -52,7 +52,7 @@ internal sealed class AttestationHistory(VerifierStore store, TimeProvider clock
         await store.GetAttestationAsync(nodeId, attestationId, ct)
             ?? throw ApiProblemException.NotFound("attestation.not_found", $"node '{nodeId}' has no attestation '{attestationId}'");
 
-    internal static BootFacts? Facts(AttestationRow row) => row.Facts is null ? null : JsonSerializer.Deserialize<BootFacts>(row.Facts);
+    internal static BootFacts? Facts(AttestationRow row) => row.Facts is null ? null : JsonSerializer.Deserialize<BootFacts>(row.Facts, FactsJson.Options);
 
     internal static Dictionary<string, IReadOnlyDictionary<string, string>> Pcrs(AttestationRow row) =>
         JsonSerializer.Deserialize<Dictionary<string, IReadOnlyDictionary<string, string>>>(row.Pcrs) ?? [];

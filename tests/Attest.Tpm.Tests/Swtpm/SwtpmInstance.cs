@@ -69,7 +69,13 @@ public sealed class SwtpmInstance : IAsyncDisposable
     }
 
     /// <summary>Copies the manufactured state and starts swtpm on free ports.</summary>
-    public static async Task<SwtpmInstance> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<SwtpmInstance> StartAsync(CancellationToken cancellationToken = default) => StartAsync(distinctIdentity: false, cancellationToken);
+
+    /// <summary>
+    /// Starts swtpm on free ports: a copy of the run's manufactured TPM, or with <paramref name="distinctIdentity"/> a
+    /// freshly manufactured one whose EKs no other instance shares (another machine, same TPM maker CA).
+    /// </summary>
+    public static async Task<SwtpmInstance> StartAsync(bool distinctIdentity, CancellationToken cancellationToken = default)
     {
         var manufacturer = await SwtpmManufacturer.GetSharedAsync(cancellationToken).ConfigureAwait(false);
         var directory = Path.Combine(Path.GetTempPath(), "attest-swtpm-" + Guid.NewGuid().ToString("N")[..12]);
@@ -77,7 +83,12 @@ public sealed class SwtpmInstance : IAsyncDisposable
         try
         {
             System.IO.Directory.CreateDirectory(instance.StateDirectory);
-            foreach (var file in System.IO.Directory.GetFiles(manufacturer.StateTemplateDirectory))
+            if (distinctIdentity)
+            {
+                await manufacturer.ManufactureDistinctAsync(instance.StateDirectory, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var file in distinctIdentity ? [] : System.IO.Directory.GetFiles(manufacturer.StateTemplateDirectory))
             {
                 if (!Path.GetFileName(file).StartsWith('.'))
                 {

@@ -70,6 +70,16 @@ public sealed class SwtpmManufacturer
         }
     }
 
+    /// <summary>
+    /// Manufactures another TPM with its own EKs (a different machine), certified by the same local CA, into
+    /// <paramref name="stateDirectory"/>. About a second: use only where a test needs two distinct TPMs.
+    /// </summary>
+    public async Task ManufactureDistinctAsync(string stateDirectory, CancellationToken cancellationToken = default)
+    {
+        System.IO.Directory.CreateDirectory(stateDirectory);
+        await RunSetupAsync(stateDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task ManufactureAsync(CancellationToken cancellationToken)
     {
         SwtpmEnvironment.RequireSwtpm();
@@ -98,13 +108,19 @@ public sealed class SwtpmManufacturer
             """, cancellationToken).ConfigureAwait(false);
 
         var watch = Stopwatch.StartNew();
+        await RunSetupAsync(StateTemplateDirectory, cancellationToken).ConfigureAwait(false);
+        ManufactureTime = watch.Elapsed;
+    }
+
+    private async Task RunSetupAsync(string stateDirectory, CancellationToken cancellationToken)
+    {
+        var setupConf = Path.Combine(Directory, "swtpm_setup.conf");
         var (exit, output) = await ProcessRunner.RunAsync(
             SwtpmEnvironment.SwtpmSetupPath!,
-            ["--tpm2", "--tpmstate", StateTemplateDirectory, "--create-ek-cert", "--config", setupConf, "--overwrite", "--pcr-banks", "sha1,sha256,sha384"],
+            ["--tpm2", "--tpmstate", stateDirectory, "--create-ek-cert", "--config", setupConf, "--overwrite", "--pcr-banks", "sha1,sha256,sha384"],
             environment: null,
             TimeSpan.FromSeconds(60),
             cancellationToken).ConfigureAwait(false);
-        ManufactureTime = watch.Elapsed;
         if (exit != 0 || !File.Exists(RootCaCertificatePath))
         {
             throw new InvalidOperationException($"swtpm_setup failed with exit code {exit}:\n{output}");
