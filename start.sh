@@ -13,7 +13,7 @@ dotnet build src/Verifier -c Release -v quiet -nologo >/dev/null
 
 # Every path under one data folder, whatever the service's content root.
 export Auth__BootstrapKeyFile="$data/admin.key"
-export Tls__DevelopmentCertificatePath="$data/tls/{service}-dev.pfx"
+export Tls__DevelopmentCertificatePath="$data/tls/dev.pfx"
 export Registrar__EkCertificates__RootDirectory="${ATTEST_TPM_CA:-$data/tpm-ca}"
 mkdir -p "$Registrar__EkCertificates__RootDirectory"
 
@@ -22,7 +22,7 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT INT TERM
 
 Database__ConnectionString="Data Source=$data/registrar.db" \
-  dotnet src/Registrar/bin/Release/net10.0/attest-registrar.dll --contentRoot src/Registrar/bin/Release/net10.0 &
+  dotnet src/Registrar/bin/Release/net10.0/attest-registrar.dll --contentRoot "$root/src/Registrar/bin/Release/net10.0" &
 pids+=($!)
 for _ in $(seq 1 100); do
   curl -ksf https://127.0.0.1:8441/healthz >/dev/null 2>&1 && break
@@ -31,8 +31,8 @@ done
 
 Database__ConnectionString="Data Source=$data/verifier.db" \
 Verifier__Registrar__ApiKeyFile="$data/admin.key" \
-Verifier__Registrar__TrustedCertificate="$data/tls/registrar-dev.pfx" \
-  dotnet src/Verifier/bin/Release/net10.0/attest-verifier.dll --contentRoot src/Verifier/bin/Release/net10.0 &
+Verifier__Registrar__TrustedCertificate="$data/tls/dev.pem" \
+  dotnet src/Verifier/bin/Release/net10.0/attest-verifier.dll --contentRoot "$root/src/Verifier/bin/Release/net10.0" &
 pids+=($!)
 for _ in $(seq 1 100); do
   curl -ksf https://127.0.0.1:8442/healthz >/dev/null 2>&1 && break
@@ -44,7 +44,7 @@ cat <<INFO
 Attest is running:
   registrar  https://127.0.0.1:8441   (OpenAPI: /openapi/v1.json, health: /healthz, metrics: /metrics)
   verifier   https://127.0.0.1:8442
-  data       $data (SQLite databases, TLS development certificates)
+  data       $data (SQLite databases, TLS development certificate: trust $data/tls/dev.pem)
   admin key  $data/admin.key   (send as: Authorization: Bearer \$(cat $data/admin.key))
   TPM-maker CA certificates for EK checks: put them in $Registrar__EkCertificates__RootDirectory
 Press Ctrl-C to stop.

@@ -49,6 +49,9 @@ public static class DevelopmentCertificate
             stream.Write(pfx);
         }
 
+        // The public certificate alone, for clients to trust (attest-hook --ca-cert, curl --cacert).
+        File.WriteAllText(Path.ChangeExtension(path, ".pem"), certificate.ExportCertificatePem());
+
         return X509CertificateLoader.LoadPkcs12(pfx, password: null);
     }
 }
