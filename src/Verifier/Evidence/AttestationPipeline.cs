@@ -33,8 +33,13 @@ internal sealed partial class AttestationPipeline(
     CryptoProfile profile,
     IOptions<VerifierOptions> options,
     TimeProvider clock,
+    IEnumerable<IAttestationCheck> checks,
+    IEnumerable<IAttestationObserver> observers,
     ILogger<AttestationPipeline> logger)
 {
+    private readonly IAttestationCheck[] _checks = checks.OrderBy(c => c.Order).ToArray();
+    private readonly IAttestationObserver[] _observers = observers.ToArray();
+
     private const int ImaPcr = 10;
 
     public async Task<Verdict> SubmitAsync(string sessionId, EvidenceSubmission submission, CancellationToken ct)
@@ -86,12 +91,35 @@ internal sealed partial class AttestationPipeline(
         }
 
         var quoted = QuotedValues(selection, evidence.PcrValues);
-        var facts = CheckEventLog(evidence, quoted, selection, result);
+        var (verification, facts) = CheckEventLog(evidence, quoted, selection, result);
         var state = MeasuredState.Project(facts);
         var pcrs = ToApi(quoted);
         var baseline = await CheckBaselineAsync(session.NodeId, pcrs, state, result, ct);
-        var imaState = CheckIma(evidence, quoted, quote, previous, akName, result);
+        var imaReplay = CheckIma(evidence, quoted, quote, previous, akName, result);
+        var imaState = imaReplay is { Succeeded: true } ? imaReplay.State : null;
         CheckCounters(quote, previous, akName, result);
+        var context = new AttestationContext
+        {
+            AttestationId = attestationId,
+            NodeId = session.NodeId,
+            SessionId = sessionId,
+            Purpose = session.Purpose,
+            Node = node,
+            Quote = quote,
+            QuotedPcrs = quoted,
+            EventLog = evidence.EventLog,
+            EventLogVerification = verification,
+            Facts = facts,
+            MeasuredState = state,
+            ImaLog = evidence.ImaLog,
+            ImaReplay = imaReplay,
+            Previous = previous,
+            Result = result,
+        };
+        foreach (var check in _checks)
+        {
+            await check.CheckAsync(context, ct);
+        }
 
         var verdict = result.Passed ? VerdictResults.Pass : VerdictResults.Fail;
         var trustedClock = quote is { Passed: true } ? quote.Attest?.ClockInfo : null;
@@ -129,6 +157,12 @@ internal sealed partial class AttestationPipeline(
         };
         await store.SaveAttestationAsync(row, raw, options.Value.Evidence.RetainPerNode, ct);
 
+        var outcome = new Verdict(attestationId, sessionId, session.NodeId, verdict, result.Failures.Select(ToContract).ToArray(), result.Warnings, digest, baseline, now);
+        foreach (var observer in _observers)
+        {
+            await observer.OnVerdictAsync(context, outcome, ct);
+        }
+
         VerifierMetrics.Attestations.WithLabels(verdict).Inc();
         foreach (var failure in result.Failures)
         {
@@ -137,7 +171,7 @@ internal sealed partial class AttestationPipeline(
 
         VerifierMetrics.Duration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         LogVerdict(logger, session.NodeId, attestationId, verdict, string.Join(",", result.Failures.Select(f => f.Code).Distinct()));
-        return new Verdict(attestationId, sessionId, session.NodeId, verdict, result.Failures.Select(ToContract).ToArray(), result.Warnings, digest, baseline, now);
+        return outcome;
     }
 
     /// <summary>The reported values of exactly the selected PCRs (all others are ignored: nothing vouches for them).</summary>
@@ -161,7 +195,7 @@ internal sealed partial class AttestationPipeline(
         return quoted;
     }
 
-    private static BootFacts? CheckEventLog(ParsedEvidence evidence, Dictionary<TpmAlgId, IReadOnlyDictionary<int, byte[]>> quoted, PcrSelection selection, VerificationResult result)
+    private static (EventLogVerification? Verification, BootFacts? Facts) CheckEventLog(ParsedEvidence evidence, Dictionary<TpmAlgId, IReadOnlyDictionary<int, byte[]>> quoted, PcrSelection selection, VerificationResult result)
     {
         if (evidence.EventLog is null)
         {
@@ -170,7 +204,7 @@ internal sealed partial class AttestationPipeline(
                 result.Warn("no event log was submitted: boot measurements are checked against the baseline PCR values only");
             }
 
-            return null;
+            return (null, null);
         }
 
         // Only boot PCRs are replayed from the event log; PCR 10 belongs to IMA.
@@ -183,7 +217,7 @@ internal sealed partial class AttestationPipeline(
                 failure.Expected, failure.Actual);
         }
 
-        return BootFactsExtractor.FromVerified(evidence.EventLog, verification);
+        return (verification, BootFactsExtractor.FromVerified(evidence.EventLog, verification));
     }
 
     private async Task<int?> CheckBaselineAsync(string nodeId, Dictionary<string, IReadOnlyDictionary<string, string>> pcrs, SortedDictionary<string, string> state, VerificationResult result, CancellationToken ct)
@@ -209,7 +243,7 @@ internal sealed partial class AttestationPipeline(
         return (int)baseline.Version;
     }
 
-    private static ImaPcrState? CheckIma(ParsedEvidence evidence, Dictionary<TpmAlgId, IReadOnlyDictionary<int, byte[]>> quoted, QuoteVerificationResult? quote, AttestationRow? previous, string akName, VerificationResult result)
+    private static ImaReplayResult? CheckIma(ParsedEvidence evidence, Dictionary<TpmAlgId, IReadOnlyDictionary<int, byte[]>> quoted, QuoteVerificationResult? quote, AttestationRow? previous, string akName, VerificationResult result)
     {
         if (evidence.ImaLog is null)
         {
@@ -246,7 +280,7 @@ internal sealed partial class AttestationPipeline(
             result.Fail(failure.Code, failure.Message);
         }
 
-        return replay.Succeeded ? replay.State : null;
+        return replay;
     }
 
     /// <summary>
