@@ -94,7 +94,7 @@ public sealed partial class TpmClient
         return await PcrReadAsync(banks, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(uint Counter, PcrSelection Selection, List<byte[]> Digests)> PcrReadOnceAsync(PcrSelection selection, CancellationToken cancellationToken)
+    private async Task<(uint Counter, PcrSelection Selection, IReadOnlyList<byte[]> Digests)> PcrReadOnceAsync(PcrSelection selection, CancellationToken cancellationToken)
     {
         var writer = new TpmWriter();
         selection.Write(writer);
@@ -102,7 +102,7 @@ public sealed partial class TpmClient
         var reader = new TpmReader(response.Parameters);
         var counter = reader.ReadUInt32("TPM2_PCR_Read pcrUpdateCounter");
         var returned = PcrSelection.Read(ref reader);
-        var digests = ReadDigestList(ref reader, "TPM2_PCR_Read pcrValues");
+        var digests = DigestList.Read(ref reader, "TPM2_PCR_Read pcrValues");
         reader.ExpectEnd("TPM2_PCR_Read response");
         return (counter, returned, digests);
     }
@@ -129,24 +129,6 @@ public sealed partial class TpmClient
         }
 
         await ExecuteAsync(TpmCc.PcrExtend, new[] { (uint)pcr }, Auth(auth), writer.ToArray(), 0, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>TPML_DIGEST (Part 2 §10.9.2): at most 8 digests of at most 64 bytes.</summary>
-    private static List<byte[]> ReadDigestList(ref TpmReader reader, string field)
-    {
-        var count = reader.ReadUInt32(field + ".count");
-        if (count > 8)
-        {
-            throw reader.Fail(field + ".count", $"{count} digests exceeds the 8 a TPML_DIGEST holds");
-        }
-
-        var digests = new List<byte[]>((int)count);
-        for (var i = 0; i < count; i++)
-        {
-            digests.Add(reader.ReadSized($"{field}[{i}]", 64).ToArray());
-        }
-
-        return digests;
     }
 }
 

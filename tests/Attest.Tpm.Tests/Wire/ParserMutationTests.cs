@@ -24,6 +24,7 @@ public class ParserMutationTests
         bytes => TpmsAttest.Parse(bytes),
         bytes => TpmtSignature.Parse(bytes),
         bytes => PcrSelection.Parse(bytes),
+        bytes => DigestList.Parse(bytes),
     ];
 
     private static byte[][] BuildSeeds()
@@ -36,7 +37,8 @@ public class ParserMutationTests
         var values = PcrFixtures.RandomValues(selection);
         var (attest, rsaSignature) = rsa.Quote(RandomNumberGenerator.GetBytes(32), selection, values);
         var (_, eccSignature) = ecc.Quote(RandomNumberGenerator.GetBytes(16), selection, values);
-        return [rsa.Public.MarshalSized(), ecc.Public.Raw.ToArray(), ek.MarshalSized(), attest, rsaSignature, eccSignature, selection.Marshal()];
+        byte[] digests = DigestList.Marshal([RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(48), RandomNumberGenerator.GetBytes(20)]);
+        return [rsa.Public.MarshalSized(), ecc.Public.Raw.ToArray(), ek.MarshalSized(), attest, rsaSignature, eccSignature, selection.Marshal(), digests];
     }
 
     private static void AssertOnlyFormatErrors(byte[] bytes)
