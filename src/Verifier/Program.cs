@@ -2,6 +2,7 @@ using Attest.ServiceDefaults.Hosting;
 using Attest.Verifier;
 using Attest.Verifier.Baselines;
 using Attest.Verifier.Evidence;
+using Attest.Verifier.Firmware;
 using Attest.Verifier.History;
 using Attest.Verifier.Registry;
 using Attest.Verifier.Sessions;
@@ -16,13 +17,19 @@ builder.Services.AddSingleton<SessionService>();
 builder.Services.AddSingleton<VerificationKeyCache>();
 builder.Services.AddSingleton<AttestationPipeline>();
 builder.Services.AddSingleton<AttestationHistory>();
+builder.Services.AddSingleton<BaselineEvaluator>();
+builder.Services.AddSingleton<FirmwareStore>();
+builder.Services.AddSingleton<FirmwareCatalog>();
+builder.Services.AddSingleton<IAttestationObserver, ChangeWindowObserver>();
 builder.Services.AddRegistrarClient(builder.Environment.ContentRootPath);
 
 var app = builder.Build();
 app.UseAttestServiceDefaults(typeof(Program).Assembly);
+await app.Services.GetRequiredService<FirmwareCatalog>().RefreshAsync(CancellationToken.None);
 app.MapSessionEndpoints();
 app.MapHistoryEndpoints();
 app.MapBaselineEndpoints();
+app.MapFirmwareEndpoints();
 app.Run();
 
 /// <summary>Entry point, also the marker type for WebApplicationFactory.</summary>

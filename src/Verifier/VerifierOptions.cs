@@ -25,6 +25,21 @@ public sealed class VerifierOptions
     public BaselineOptions Baseline { get; set; } = new();
 
     public EvidenceRetentionOptions Evidence { get; set; } = new();
+
+    public FirmwareOptions Firmware { get; set; } = new();
+}
+
+public sealed class FirmwareOptions
+{
+    /// <summary>Folder of firmware catalog documents (YAML/JSON), relative to the content root.</summary>
+    public string CatalogDirectory { get; set; } = "policies/firmware";
+
+    /// <summary>How long a change window stays open when the caller names no expiry.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan DefaultWindowLifetime { get; set; } = TimeSpan.FromHours(4);
+
+    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    public TimeSpan MaxWindowLifetime { get; set; } = TimeSpan.FromDays(7);
 }
 
 public sealed class RegistrarClientOptions

@@ -44,6 +44,9 @@ public sealed record AttestationContext
 
     public ImaReplayResult? ImaReplay { get; init; }
 
+    /// <summary>The firmware change window this attestation used, when firmware measurements changed under one.</summary>
+    public Firmware.ChangeWindowUse? FirmwareWindow { get; init; }
+
     /// <summary>The node's previous attestation with a verified quote (counters, IMA state), if any.</summary>
     internal Storage.AttestationRow? Previous { get; init; }
 

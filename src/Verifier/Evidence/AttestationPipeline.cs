@@ -30,6 +30,7 @@ internal sealed partial class AttestationPipeline(
     VerifierStore store,
     RegistrarClient registrar,
     VerificationKeyCache keys,
+    BaselineEvaluator baselines,
     CryptoProfile profile,
     IOptions<VerifierOptions> options,
     TimeProvider clock,
@@ -94,7 +95,7 @@ internal sealed partial class AttestationPipeline(
         var (verification, facts) = CheckEventLog(evidence, quoted, selection, result);
         var state = MeasuredState.Project(facts);
         var pcrs = ToApi(quoted);
-        var baseline = await CheckBaselineAsync(session.NodeId, pcrs, state, result, ct);
+        var (baseline, window) = await baselines.EvaluateAsync(session.NodeId, pcrs, state, quote, result, ct);
         var imaReplay = CheckIma(evidence, quoted, quote, previous, akName, result);
         var imaState = imaReplay is { Succeeded: true } ? imaReplay.State : null;
         CheckCounters(quote, previous, akName, result);
@@ -113,6 +114,7 @@ internal sealed partial class AttestationPipeline(
             MeasuredState = state,
             ImaLog = evidence.ImaLog,
             ImaReplay = imaReplay,
+            FirmwareWindow = window,
             Previous = previous,
             Result = result,
         };
@@ -218,29 +220,6 @@ internal sealed partial class AttestationPipeline(
         }
 
         return (verification, BootFactsExtractor.FromVerified(evidence.EventLog, verification));
-    }
-
-    private async Task<int?> CheckBaselineAsync(string nodeId, Dictionary<string, IReadOnlyDictionary<string, string>> pcrs, SortedDictionary<string, string> state, VerificationResult result, CancellationToken ct)
-    {
-        var baseline = await store.GetCurrentBaselineAsync(nodeId, ct);
-        if (baseline is null)
-        {
-            if (options.Value.Baseline.Required)
-            {
-                result.Fail(AttestationFailureCodes.BaselineMissing, $"node '{nodeId}' has no approved baseline: an operator approves a trusted attestation as its baseline");
-            }
-            else
-            {
-                result.Warn("no approved baseline: measurements were not compared");
-            }
-
-            return null;
-        }
-
-        var baselinePcrs = JsonSerializer.Deserialize<Dictionary<string, IReadOnlyDictionary<string, string>>>(baseline.Pcrs) ?? [];
-        var baselineState = baseline.Facts is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(baseline.Facts) ?? [];
-        BaselineComparer.Compare(baselinePcrs, baselineState, pcrs, state, options.Value.Baseline.Pcrs, result);
-        return (int)baseline.Version;
     }
 
     private static ImaReplayResult? CheckIma(ParsedEvidence evidence, Dictionary<TpmAlgId, IReadOnlyDictionary<int, byte[]>> quoted, QuoteVerificationResult? quote, AttestationRow? previous, string akName, VerificationResult result)
