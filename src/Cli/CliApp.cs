@@ -11,6 +11,11 @@ public static class CliApp
         root.Subcommands.Add(Quotes.QuoteCommands.Create());
         root.Subcommands.Add(EventLog.EventLogCommands.Create());
         root.Subcommands.Add(Ima.ImaCommands.Create());
+        foreach (var command in Operations.FirmwareCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 

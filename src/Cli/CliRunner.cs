@@ -4,7 +4,7 @@ using Attest.Tpm.Wire;
 namespace Attest.Cli;
 
 /// <summary>
-/// Exit codes are a contract: 0 verified/ok, 1 verification failed, 2 unusable input or usage.
+/// Exit codes are a contract: 0 verified/ok, 1 verification failed or refused, 2 unusable input or usage, 3 service unreachable.
 /// No stack trace reaches the user: malformed input and I/O errors become one clear line.
 /// </summary>
 public static class CliRunner
@@ -12,6 +12,7 @@ public static class CliRunner
     public const int Ok = 0;
     public const int Failed = 1;
     public const int Unusable = 2;
+    public const int Unreachable = 3;
 
     public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
@@ -42,6 +43,16 @@ public static class CliRunner
         {
             stderr.WriteLine($"attestctl: {ex.Message}");
             return Unusable;
+        }
+        catch (Operations.VerifierRefusedException ex)
+        {
+            stderr.WriteLine($"attestctl: refused: {ex.Message}");
+            return Failed;
+        }
+        catch (Operations.VerifierUnreachableException ex)
+        {
+            stderr.WriteLine($"attestctl: {ex.Message}");
+            return Unreachable;
         }
         catch (IOException ex)
         {

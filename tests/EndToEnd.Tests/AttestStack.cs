@@ -85,6 +85,9 @@ public sealed class AttestStack : IAsyncDisposable
 
     public HttpClient Verifier(string? apiKey = null) => Client(_verifier, apiKey);
 
+    /// <summary>A handler into the verifier's in-memory server (for clients that build their own HttpClient).</summary>
+    public HttpMessageHandler VerifierHandler() => _verifier.Server.CreateHandler();
+
     /// <summary>The clients the node agent uses, over the in-memory servers.</summary>
     public ServiceClient NodeRegistrar() => new(Registrar(), "registrar", new RetryPolicy(1, TimeSpan.FromSeconds(30), TimeSpan.Zero));
 
