@@ -32,6 +32,7 @@ done
 Database__ConnectionString="Data Source=$data/verifier.db" \
 Verifier__Registrar__ApiKeyFile="$data/admin.key" \
 Verifier__Registrar__TrustedCertificate="$data/tls/dev.pem" \
+Verifier__Firmware__CatalogDirectory="$root/policies/firmware" \
   dotnet src/Verifier/bin/Release/net10.0/attest-verifier.dll --contentRoot "$root/src/Verifier/bin/Release/net10.0" &
 pids+=($!)
 for _ in $(seq 1 100); do
