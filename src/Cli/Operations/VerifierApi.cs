@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace Attest.Cli.Operations;
@@ -112,26 +111,7 @@ internal sealed class VerifierApi(HttpClient http)
             throw new CliUsageException($"--ca-cert '{caCertificate.FullName}' does not exist");
         }
 
-        var trusted = X509CertificateLoader.LoadCertificateFromFile(caCertificate.FullName);
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-        {
-            if (errors == System.Net.Security.SslPolicyErrors.None)
-            {
-                return true;
-            }
-
-            if (certificate is null)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(trusted);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            return chain.Build(presented);
-        };
+        handler.SslOptions.RemoteCertificateValidationCallback = Contracts.Clients.ServiceCertificateTrust.With(Contracts.Clients.ServiceCertificateTrust.Load(caCertificate.FullName));
         return handler;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
-using System.Security.Cryptography.X509Certificates;
 using Attest.Hooks.Node;
 using Attest.Hooks.Services;
 using Attest.Tpm.Client;
@@ -86,26 +85,7 @@ internal sealed class HookContext(ParseResult parse)
                 throw new HookUsageException($"--ca-cert '{file.FullName}' does not exist");
             }
 
-            var trusted = X509CertificateLoader.LoadCertificateFromFile(file.FullName);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            {
-                if (errors == System.Net.Security.SslPolicyErrors.None)
-                {
-                    return true;
-                }
-
-                if (certificate is null)
-                {
-                    return false;
-                }
-
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(trusted);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                return chain.Build(presented);
-            };
+            handler.SslOptions.RemoteCertificateValidationCallback = Contracts.Clients.ServiceCertificateTrust.With(Contracts.Clients.ServiceCertificateTrust.Load(file.FullName));
         }
 
         return handler;

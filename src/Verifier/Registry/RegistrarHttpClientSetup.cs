@@ -29,25 +29,7 @@ internal static class RegistrarHttpClientSetup
             var trusted = LoadTrusted(options.TrustedCertificate is null ? null : Path.Combine(contentRoot, options.TrustedCertificate));
             if (trusted is not null)
             {
-                // Accept the system roots, or exactly the configured certificate / a chain to it.
-                handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                {
-                    if (errors == System.Net.Security.SslPolicyErrors.None)
-                    {
-                        return true;
-                    }
-
-                    if (certificate is null)
-                    {
-                        return false;
-                    }
-
-                    using var custom = new X509Chain();
-                    custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    custom.ChainPolicy.CustomTrustStore.Add(trusted);
-                    custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return custom.Build(new X509Certificate2(certificate)) || certificate.GetCertHashString() == trusted.GetCertHashString();
-                };
+                handler.SslOptions.RemoteCertificateValidationCallback = Contracts.Clients.ServiceCertificateTrust.With(trusted);
             }
 
             return handler;
@@ -57,15 +39,6 @@ internal static class RegistrarHttpClientSetup
 
     private static string? ReadKeyFile(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : null;
 
-    private static X509Certificate2? LoadTrusted(string? path)
-    {
-        if (path is null || !File.Exists(path))
-        {
-            return null;
-        }
-
-        return path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase)
-            ? X509CertificateLoader.LoadPkcs12FromFile(path, password: null)
-            : X509CertificateLoader.LoadCertificateFromFile(path);
-    }
+    private static X509Certificate2? LoadTrusted(string? path) =>
+        path is not null && File.Exists(path) ? Contracts.Clients.ServiceCertificateTrust.Load(path) : null;
 }
