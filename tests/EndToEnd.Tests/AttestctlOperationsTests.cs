@@ -61,3 +61,38 @@ public sealed class AttestctlOperationsTests
         Assert.Equal(2, noUrl.Code);
     }
 }
+
+/// <summary>attest-hook's conductor-side firmware-window commands against a real verifier pipeline.</summary>
+public sealed class HookFirmwareWindowTests
+{
+    [Fact]
+    public async Task Firmware_step_opens_and_cancels_a_window_with_an_operator_key()
+    {
+        await using var stack = await AttestStack.StartAsync(DatabaseProvider.Sqlite, TpmCaFolder.Unrelated());
+        Attest.Hooks.Commands.HookContext.HandlerOverride = _ => stack.VerifierHandler();
+        try
+        {
+            string[] common = ["--verifier", "http://localhost/", "--node-id", "node-7"];
+            using var opened = new StringWriter();
+            var openCode = Attest.Hooks.Commands.HookApp.Run(["firmware-window", "open", .. common, "--api-key", AttestStack.AdminKey,
+                "--target", "system-firmware=2.0.0", "--reason", "BIOS rollout"], opened, TextWriter.Null);
+            using var refused = new StringWriter();
+            var nodeCode = Attest.Hooks.Commands.HookApp.Run(["firmware-window", "open", .. common, "--reason", "no key"], TextWriter.Null, refused);
+            var windowId = opened.ToString().Trim();
+            var closeCode = Attest.Hooks.Commands.HookApp.Run(["firmware-window", "close", .. common, "--api-key", AttestStack.AdminKey, "--window", windowId], TextWriter.Null, TextWriter.Null);
+
+            Assert.Equal(0, openCode);
+            Assert.Equal(2, nodeCode); // no operator key: refused as a configuration error, not retried
+            Assert.Contains("auth.unauthenticated", refused.ToString(), StringComparison.Ordinal);
+            Assert.Equal(0, closeCode);
+            var windows = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<Contracts.Verifier.ChangeWindow[]>(
+                stack.Verifier(AttestStack.AuditorKey), "v1/nodes/node-7/change-windows");
+            var window = Assert.Single(windows!);
+            Assert.Equal((windowId, "cancelled", "2.0.0"), (window.WindowId, window.State, window.TargetVersions["system-firmware"]));
+        }
+        finally
+        {
+            Attest.Hooks.Commands.HookContext.HandlerOverride = null;
+        }
+    }
+}

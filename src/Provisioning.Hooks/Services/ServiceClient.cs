@@ -18,6 +18,9 @@ public sealed class ServiceClient(HttpClient http, string serviceName, RetryPoli
     public Task<T> PostAsync<T>(string path, object? body, CancellationToken ct) =>
         SendAsync<T>(() => new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) }, ct);
 
+    public Task DeleteAsync(string path, CancellationToken ct) =>
+        SendAsync<bool>(() => new HttpRequestMessage(HttpMethod.Delete, path), ct);
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private async Task<T> SendAsync<T>(Func<HttpRequestMessage> request, CancellationToken ct)
@@ -31,6 +34,11 @@ public sealed class ServiceClient(HttpClient http, string serviceName, RetryPoli
                 timeout.CancelAfter(retry.RequestTimeout);
                 using var message = request();
                 using var response = await http.SendAsync(message, timeout.Token);
+                if (response.IsSuccessStatusCode && typeof(T) == typeof(bool))
+                {
+                    return (T)(object)true; // no body expected (204)
+                }
+
                 if (response.IsSuccessStatusCode)
                 {
                     return await response.Content.ReadFromJsonAsync<T>(Json, ct)
