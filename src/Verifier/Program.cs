@@ -1,6 +1,7 @@
 using Attest.ServiceDefaults.Hosting;
 using Attest.Verifier;
 using Attest.Verifier.Baselines;
+using Attest.Verifier.Credentials;
 using Attest.Verifier.Evidence;
 using Attest.Verifier.History;
 using Attest.Verifier.Registry;
@@ -17,12 +18,16 @@ builder.Services.AddSingleton<VerificationKeyCache>();
 builder.Services.AddSingleton<AttestationPipeline>();
 builder.Services.AddSingleton<AttestationHistory>();
 builder.Services.AddRegistrarClient(builder.Environment.ContentRootPath);
+builder.Services.AddCredentials();
 
 var app = builder.Build();
 app.UseAttestServiceDefaults(typeof(Program).Assembly);
+// Load or create the CA now: a bad key (permissions, secret) must stop start-up, not the first issuance.
+_ = app.Services.GetRequiredService<CertificateAuthority>();
 app.MapSessionEndpoints();
 app.MapHistoryEndpoints();
 app.MapBaselineEndpoints();
+app.MapCredentialEndpoints();
 app.Run();
 
 /// <summary>Entry point, also the marker type for WebApplicationFactory.</summary>

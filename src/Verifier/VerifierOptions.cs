@@ -25,6 +25,10 @@ public sealed class VerifierOptions
     public BaselineOptions Baseline { get; set; } = new();
 
     public EvidenceRetentionOptions Evidence { get; set; } = new();
+
+    public Credentials.CredentialsOptions Credentials { get; set; } = new();
+
+    public Notifications.NotificationOptions Notifications { get; set; } = new();
 }
 
 public sealed class RegistrarClientOptions
