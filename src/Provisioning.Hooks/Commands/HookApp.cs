@@ -24,6 +24,7 @@ public static class HookApp
         root.Subcommands.Add(Enroll());
         root.Subcommands.Add(Attest());
         root.Subcommands.Add(VerdictCommand());
+        root.Subcommands.Add(RequestCredentialsCommand.Create());
         return root;
     }
 
