@@ -244,6 +244,28 @@ public sealed class CredentialFlowTests(ITestOutputHelper output)
         Assert.Equal(issued.TokenId, verification.TokenId);
     }
 
+    [StorageTheory]
+    [MemberData(nameof(StorageProviders.All), MemberType = typeof(StorageProviders))]
+    public async Task Racing_requests_for_one_attestation_issue_exactly_once(DatabaseProvider provider)
+    {
+        var (stack, node, pass) = await CredentialKit.PassingNodeAsync(provider);
+        await using var _ = stack;
+        await using var __ = node;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            CredentialKit.RequestAsync(stack, node.NodeId, new CredentialRequest(pass.AttestationId, CredentialKit.EcCsr(ECCurve.NamedCurves.nistP256)))));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var loser in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, loser.StatusCode);
+            Assert.Equal("credentials.already_issued", await CredentialKit.CodeAsync(loser));
+        }
+
+        Assert.Single(await DumpAsync(stack.VerifierDatabase, "agent_tokens"));
+        Assert.Single(await DumpAsync(stack.VerifierDatabase, "issued_certificates"));
+    }
+
     private static async Task<WebhookReceiver.Received> WaitForFailureAsync(WebhookReceiver receiver, string attestationId)
     {
         // The first attestation (before the baseline) failed too: wait for this one's notification.
