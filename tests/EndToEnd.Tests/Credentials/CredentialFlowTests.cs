@@ -246,6 +246,35 @@ public sealed class CredentialFlowTests(ITestOutputHelper output)
 
     [StorageTheory]
     [MemberData(nameof(StorageProviders.All), MemberType = typeof(StorageProviders))]
+    public async Task Reenrollment_with_a_new_ak_revokes_what_the_old_ak_earned(DatabaseProvider provider)
+    {
+        var (stack, node, pass) = await CredentialKit.PassingNodeAsync(provider);
+        await using var _ = stack;
+        await using var __ = node;
+        NodeCredentials.Result issued;
+        await using (var tpm = new TpmNode(node.Tpm.OpenClient()))
+        {
+            issued = await NodeCredentials.RequestAsync(tpm, stack.NodeVerifier(), new NodeCredentials.Options(node.StateDirectory, pass.AttestationId, Path.Combine(node.StateDirectory, "agent")), CancellationToken.None);
+        }
+
+        var token = await File.ReadAllTextAsync(issued.TokenPath);
+        var oldAk = NodeState.Load(node.StateDirectory)!.AkName;
+
+        // The machine is reinstalled: same TPM and EK, a new AK enrolled at the registrar.
+        File.Delete(Path.Combine(node.StateDirectory, "attest-hook.json"));
+        await node.EnrollAsync(stack);
+        Assert.NotEqual(oldAk, NodeState.Load(node.StateDirectory)!.AkName);
+
+        var verification = await CredentialKit.VerifyTokenAsync(stack, token);
+        Assert.False(verification.Valid);
+        Assert.Equal("token.revoked", verification.Reason);
+        var status = await StatusAsync(stack, issued.CertificateSerial!);
+        Assert.Equal("revoked", status.Status);
+        Assert.Equal("node_reenrolled", status.Reason);
+    }
+
+    [StorageTheory]
+    [MemberData(nameof(StorageProviders.All), MemberType = typeof(StorageProviders))]
     public async Task Racing_requests_for_one_attestation_issue_exactly_once(DatabaseProvider provider)
     {
         var (stack, node, pass) = await CredentialKit.PassingNodeAsync(provider);
