@@ -14,7 +14,13 @@ public static class CredentialDelivery
 /// POST /v1/nodes/{nodeId}/credentials, right after a passing attestation: an agent token, and an agent TLS
 /// certificate when <see cref="Csr"/> (DER PKCS#10) is given. One request per attestation.
 /// </summary>
-public sealed record CredentialRequest(string AttestationId, byte[]? Csr = null, string Delivery = CredentialDelivery.Tpm);
+public sealed record CredentialRequest(string AttestationId, byte[]? Csr = null, string Delivery = CredentialDelivery.Tpm, KeyCertification? TpmKey = null);
+
+/// <summary>
+/// Optional proof that the CSR's key is a TPM key: its TPM2B_PUBLIC, and TPM2_Certify of it by the node's AK with
+/// qualifying data = the attestation id (ASCII) being redeemed.
+/// </summary>
+public sealed record KeyCertification(byte[] Public, byte[] Attest, byte[] Signature);
 
 /// <summary>TPM2B_ID_OBJECT and TPM2B_ENCRYPTED_SECRET for TPM2_ActivateCredential with the node's AK and EK.</summary>
 public sealed record WrappedSecret(byte[] CredentialBlob, byte[] EncryptedSecret);

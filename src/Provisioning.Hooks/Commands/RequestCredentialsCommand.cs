@@ -16,9 +16,10 @@ public static class RequestCredentialsCommand
         var keyAlgorithm = new Option<string>("--key-algorithm") { Description = "TLS key: ecc (P-256, default), ecc384 or rsa (3072)", DefaultValueFactory = _ => "ecc" };
         var delivery = new Option<string>("--delivery") { Description = "tpm (default: wrapped to this TPM's EK and AK) or plain", DefaultValueFactory = _ => CredentialDelivery.Tpm };
         var noCertificate = new Option<bool>("--no-certificate") { Description = "only the agent token" };
+        var tpmKey = new Option<bool>("--tpm-key") { Description = "make the TLS key in the TPM (P-256), certified by the AK with TPM2_Certify" };
         var command = new Command("request-credentials", "After a pass: get this node's agent token and TLS certificate (once per attestation)")
         {
-            attestation, output, keyAlgorithm, delivery, noCertificate,
+            attestation, output, keyAlgorithm, delivery, noCertificate, tpmKey,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -27,7 +28,7 @@ public static class RequestCredentialsCommand
             await using var tpm = await context.OpenTpmAsync(ct);
             var result = await NodeCredentials.RequestAsync(tpm, verifier, new NodeCredentials.Options(
                 context.StateDirectory, parse.GetValue(attestation)!, parse.GetValue(output)!, parse.GetValue(keyAlgorithm)!,
-                parse.GetValue(delivery)!, !parse.GetValue(noCertificate)), ct);
+                parse.GetValue(delivery)!, !parse.GetValue(noCertificate), parse.GetValue(tpmKey)), ct);
             context.Out.WriteLine(context.Json
                 ? JsonSerializer.Serialize(result, ServiceClient.Json)
                 : $"credentials for node {result.NodeId}: token {result.TokenId} in {result.TokenPath} (expires {result.TokenExpiresAt:u})"

@@ -16,7 +16,7 @@ public static class NodeCredentials
     /// <summary>Must match the verifier's purpose string for the sealed certificate.</summary>
     public const string CertificatePurpose = "agent certificate";
 
-    public sealed record Options(string StateDirectory, string AttestationId, string OutputDirectory, string KeyAlgorithm = "ecc", string Delivery = CredentialDelivery.Tpm, bool WithCertificate = true);
+    public sealed record Options(string StateDirectory, string AttestationId, string OutputDirectory, string KeyAlgorithm = "ecc", string Delivery = CredentialDelivery.Tpm, bool WithCertificate = true, bool TpmKey = false);
 
     public sealed record Result(string NodeId, string TokenId, DateTimeOffset TokenExpiresAt, string TokenPath, string? CertificateSerial, string? CertificatePath, string? KeyPath, string? CaCertificatePath, IReadOnlyList<string> Warnings);
 
@@ -31,10 +31,14 @@ public static class NodeCredentials
             throw new InvalidOperationException($"this node is not enrolled (no activated AK in {options.StateDirectory}): run 'attest-hook enroll' first");
         }
 
-        using var key = options.WithCertificate ? CreateKey(options.KeyAlgorithm) : null;
-        var csr = key is null ? null : CreateCsr(state.NodeId, key);
+        using var key = options.WithCertificate && !options.TpmKey ? CreateKey(options.KeyAlgorithm) : null;
+        var tpmKey = options.WithCertificate && options.TpmKey
+            ? await tpm.CreateTlsKeyAsync(state, $"CN={state.NodeId}", System.Text.Encoding.ASCII.GetBytes(options.AttestationId), ct)
+            : null;
+        var csr = tpmKey?.Csr ?? (key is null ? null : CreateCsr(state.NodeId, key));
+        var proof = tpmKey is null ? null : new KeyCertification(tpmKey.Public.MarshalSized(), tpmKey.Certification.Attest, tpmKey.Certification.Signature);
         var issued = await verifier.PostAsync<IssuedCredentials>($"v1/nodes/{Uri.EscapeDataString(state.NodeId)}/credentials",
-            new CredentialRequest(options.AttestationId, csr, options.Delivery), ct);
+            new CredentialRequest(options.AttestationId, csr, options.Delivery, proof), ct);
 
         byte[]? secret = null;
         try
@@ -54,16 +58,26 @@ public static class NodeCredentials
             var tokenPath = Path.Combine(options.OutputDirectory, "agent.token");
             WriteFile(tokenPath, token, ownerOnly: true);
             string? certificatePath = null, keyPath = null, caPath = null;
-            if (issued.Certificate is { } certificate && key is not null)
+            if (issued.Certificate is { } certificate && (key is not null || tpmKey is not null))
             {
                 var der = certificate.SealedCertificate is { } sealedCertificate
                     ? SealedCredential.Open(secret ?? throw new InvalidOperationException("a sealed certificate needs TPM delivery"), CertificatePurpose, sealedCertificate)
                     : null;
                 var pem = der is not null ? new string(PemEncoding.Write("CERTIFICATE", der)) : certificate.CertificatePem!;
                 certificatePath = Path.Combine(options.OutputDirectory, "agent.crt");
-                keyPath = Path.Combine(options.OutputDirectory, "agent.key");
                 caPath = Path.Combine(options.OutputDirectory, "ca.crt");
-                WriteFile(keyPath, key.ExportPkcs8PrivateKeyPem(), ownerOnly: true);
+                if (key is not null)
+                {
+                    keyPath = Path.Combine(options.OutputDirectory, "agent.key");
+                    WriteFile(keyPath, key.ExportPkcs8PrivateKeyPem(), ownerOnly: true);
+                }
+                else
+                {
+                    // The private blob is wrapped by this TPM's SRK: useless elsewhere; a TPM-aware TLS stack loads it.
+                    keyPath = Path.Combine(options.OutputDirectory, "agent.tpmkey.json");
+                    WriteFile(keyPath, System.Text.Json.JsonSerializer.Serialize(new { @public = tpmKey!.Public.MarshalSized(), @private = tpmKey.Private }), ownerOnly: true);
+                }
+
                 WriteFile(certificatePath, pem, ownerOnly: false);
                 WriteFile(caPath, certificate.CaCertificatePem, ownerOnly: false);
             }

@@ -15,5 +15,8 @@ internal static class CredentialErrors
     public const string CsrSignatureAlgorithmRefused = "csr.signature_algorithm_refused";
     public const string CsrKeyRefused = "csr.key_refused";
     public const string CsrSignatureInvalid = "csr.signature_invalid";
+    public const string TpmKeyRequired = "csr.tpm_key_required";
+    public const string TpmKeyInvalid = "csr.tpm_key_invalid";
+    public const string TpmKeyNotCertified = "csr.tpm_key_not_certified";
     public const string CertificateNotFound = "credentials.certificate_not_found";
 }

@@ -54,6 +54,11 @@ internal sealed partial class CredentialIssuance(
         }
 
         var csr = request.Csr is null ? null : CsrValidator.Validate(request.Csr, profile);
+        if (csr is not null)
+        {
+            TpmKeyProof.Check(csr, request.TpmKey, node.ActiveAttestationKey, attestation.AttestationId, settings.Certificates.RequireTpmKey, profile);
+        }
+
         if (await store.TokenExistsForAttestationAsync(attestation.AttestationId, ct))
         {
             throw AlreadyIssued(attestation.AttestationId);

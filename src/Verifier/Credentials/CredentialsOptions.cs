@@ -55,6 +55,9 @@ public sealed class AgentCertificateOptions
     /// <summary>Public URL of this verifier's CRL, written into issued certificates as the CRL distribution point (empty: none).</summary>
     public string? CrlUrl { get; set; }
 
+    /// <summary>Certify only keys the node's AK certified as TPM keys (TPM2_Certify proof in the request).</summary>
+    public bool RequireTpmKey { get; set; }
+
     /// <summary>nextUpdate of the CRL served at <c>/v1/credentials/crl</c>.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan CrlLifetime { get; set; } = TimeSpan.FromHours(1);
