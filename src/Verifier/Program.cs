@@ -1,6 +1,7 @@
 using Attest.ServiceDefaults.Hosting;
 using Attest.Verifier;
 using Attest.Verifier.Baselines;
+using Attest.Verifier.Credentials;
 using Attest.Verifier.Evidence;
 using Attest.Verifier.Firmware;
 using Attest.Verifier.History;
@@ -22,14 +23,18 @@ builder.Services.AddSingleton<FirmwareStore>();
 builder.Services.AddSingleton<FirmwareCatalog>();
 builder.Services.AddSingleton<IAttestationObserver, ChangeWindowObserver>();
 builder.Services.AddRegistrarClient(builder.Environment.ContentRootPath);
+builder.Services.AddCredentials();
 
 var app = builder.Build();
 app.UseAttestServiceDefaults(typeof(Program).Assembly);
 await app.Services.GetRequiredService<FirmwareCatalog>().RefreshAsync(CancellationToken.None);
+// Load or create the CA now: a bad key (permissions, secret) must stop start-up, not the first issuance.
+_ = app.Services.GetRequiredService<CertificateAuthority>();
 app.MapSessionEndpoints();
 app.MapHistoryEndpoints();
 app.MapBaselineEndpoints();
 app.MapFirmwareEndpoints();
+app.MapCredentialEndpoints();
 app.Run();
 
 /// <summary>Entry point, also the marker type for WebApplicationFactory.</summary>

@@ -27,6 +27,10 @@ public sealed class VerifierOptions
     public EvidenceRetentionOptions Evidence { get; set; } = new();
 
     public FirmwareOptions Firmware { get; set; } = new();
+
+    public Credentials.CredentialsOptions Credentials { get; set; } = new();
+
+    public Notifications.NotificationOptions Notifications { get; set; } = new();
 }
 
 public sealed class FirmwareOptions

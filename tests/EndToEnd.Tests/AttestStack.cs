@@ -27,9 +27,11 @@ public sealed class AttestStack : IAsyncDisposable
     private readonly TestDatabase _verifierDb;
     private readonly ServiceFactory<RegistrarApp> _registrar;
     private readonly ServiceFactory<VerifierApp> _verifier;
+    private readonly string _dataDirectory;
 
-    private AttestStack(TestDatabase registrarDb, TestDatabase verifierDb, ServiceFactory<RegistrarApp> registrar, ServiceFactory<VerifierApp> verifier, AdjustableClock clock)
+    private AttestStack(TestDatabase registrarDb, TestDatabase verifierDb, ServiceFactory<RegistrarApp> registrar, ServiceFactory<VerifierApp> verifier, AdjustableClock clock, string dataDirectory)
     {
+        _dataDirectory = dataDirectory;
         _registrarDb = registrarDb;
         _verifierDb = verifierDb;
         _registrar = registrar;
@@ -41,6 +43,15 @@ public sealed class AttestStack : IAsyncDisposable
 
     public DatabaseProvider Provider => _verifierDb.Provider;
 
+    /// <summary>The verifier's database, for tests that inspect what is stored.</summary>
+    public Database VerifierDatabase => _verifierDb.Database;
+
+    /// <summary>The verifier's services (CA, stores), for tests that look behind the API.</summary>
+    public IServiceProvider VerifierServices => _verifier.Services;
+
+    /// <summary>Per-stack folder for the verifier's files (the agent CA under <c>ca/</c>).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <param name="tpmCaDirectory">The registrar's TPM-maker root folder (e.g. swtpm's local CA).</param>
     /// <param name="settings">Extra configuration for both services (e.g. <c>Crypto:Profile</c>).</param>
     public static async Task<AttestStack> StartAsync(DatabaseProvider provider, string tpmCaDirectory, IReadOnlyDictionary<string, string>? settings = null)
@@ -48,6 +59,7 @@ public sealed class AttestStack : IAsyncDisposable
         var registrarDb = await TestDatabase.CreateAsync(provider);
         var verifierDb = await TestDatabase.CreateAsync(provider);
         var clock = new AdjustableClock();
+        var dataDirectory = Directory.CreateTempSubdirectory("attest-verifier-data-").FullName;
         var common = new Dictionary<string, string>
         {
             ["Auth:ApiKeys:0:Name"] = "e2e-admin",
@@ -75,9 +87,11 @@ public sealed class AttestStack : IAsyncDisposable
             ["Verifier:Registrar:Url"] = "http://registrar/",
             ["Verifier:Registrar:ApiKey"] = AuditorKey,
             ["Verifier:Registrar:CacheDuration"] = "00:00:00",
+            ["Verifier:Credentials:Ca:Directory"] = Path.Combine(dataDirectory, "ca"),
+            ["Verifier:Credentials:Ca:KeyPasswordFile"] = Path.Combine(dataDirectory, "ca", "ca-key.secret"),
         }, clock, services => services.AddHttpClient(RegistrarClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => registrar.Server.CreateHandler()));
         _ = verifier.Server;
-        return new AttestStack(registrarDb, verifierDb, registrar, verifier, clock);
+        return new AttestStack(registrarDb, verifierDb, registrar, verifier, clock, dataDirectory);
     }
 
     /// <summary>An HttpClient to the registrar; with <paramref name="apiKey"/> it acts as that caller.</summary>
@@ -111,6 +125,7 @@ public sealed class AttestStack : IAsyncDisposable
         await _registrar.DisposeAsync();
         await _verifierDb.DisposeAsync();
         await _registrarDb.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
     }
 
     private sealed class ServiceFactory<T>(IReadOnlyDictionary<string, string> settings, TimeProvider clock, Action<IServiceCollection>? configure)

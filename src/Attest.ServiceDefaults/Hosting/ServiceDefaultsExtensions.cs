@@ -59,6 +59,7 @@ public static partial class ServiceDefaultsExtensions
             {
                 var tls = context.Configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions();
                 https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                TlsListenerPolicy.Apply(https, CryptoProfileRegistration.FromConfiguration(context.Configuration));
                 https.ServerCertificate = string.IsNullOrEmpty(tls.CertificatePath)
                     ? DevelopmentCertificate.LoadOrCreate(Path.Combine(contentRoot, tls.DevelopmentCertificatePath.Replace("{service}", serviceName, StringComparison.Ordinal)))
                     : System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(tls.CertificatePath, tls.CertificatePassword);
@@ -91,11 +92,12 @@ public static partial class ServiceDefaultsExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapGet("/healthz", async (Database db, CancellationToken ct) =>
+        app.MapGet("/healthz", async (Database db, Attest.Tpm.Crypto.CryptoProfile profile, CancellationToken ct) =>
         {
             await using var connection = await db.OpenAsync(ct).ConfigureAwait(false);
-            return TypedResults.Ok(new { status = "ok", database = db.Provider.ToString().ToLowerInvariant() });
+            return TypedResults.Ok(new { status = "ok", database = db.Provider.ToString().ToLowerInvariant(), cryptoProfile = profile.Name });
         }).ExcludeFromDescription();
+        app.MapCryptoProfileEndpoint();
         app.MapMetrics("/metrics");
         return app;
     }

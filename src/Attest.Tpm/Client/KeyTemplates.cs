@@ -24,6 +24,11 @@ public static class KeyTemplates
         ObjectAttributes.FixedTpm | ObjectAttributes.FixedParent | ObjectAttributes.SensitiveDataOrigin |
         ObjectAttributes.UserWithAuth | ObjectAttributes.Restricted | ObjectAttributes.Sign;
 
+    /// <summary>A TPM-resident TLS key: unrestricted signing (it signs handshakes and its CSR), never leaves this TPM.</summary>
+    public const ObjectAttributes TlsKeyAttributes =
+        ObjectAttributes.FixedTpm | ObjectAttributes.FixedParent | ObjectAttributes.SensitiveDataOrigin |
+        ObjectAttributes.UserWithAuth | ObjectAttributes.Sign;
+
     /// <summary>TCG TPM v2.0 Provisioning Guidance §7.5.1: storage root key (SRK) attributes.</summary>
     public const ObjectAttributes SrkAttributes =
         ObjectAttributes.FixedTpm | ObjectAttributes.FixedParent | ObjectAttributes.SensitiveDataOrigin |
@@ -112,6 +117,19 @@ public static class KeyTemplates
             Parameters = new EccParameters(SymmetricDefinition.Null, new Scheme(TpmAlgId.Ecdsa, hash), curve, Scheme.Null),
         };
     }
+}
+
+/// <summary>Templates of keys an agent keeps in its TPM beyond the AK.</summary>
+public static class AgentKeyTemplates
+{
+    /// <summary>ECDSA P-256 with SHA-256, unrestricted: a TLS key whose CSR the AK certifies with TPM2_Certify.</summary>
+    public static TpmPublic TlsKeyEccP256() => new()
+    {
+        Type = TpmAlgId.Ecc,
+        NameAlg = TpmAlgId.Sha256,
+        Attributes = KeyTemplates.TlsKeyAttributes,
+        Parameters = new EccParameters(SymmetricDefinition.Null, new Scheme(TpmAlgId.Ecdsa, TpmAlgId.Sha256), TpmEccCurve.NistP256, Scheme.Null),
+    };
 }
 
 /// <summary>

@@ -12,6 +12,7 @@ public enum TpmCc : uint
     Shutdown = 0x145,
     ActivateCredential = 0x147,
     Certify = 0x148,
+    Sign = 0x15D,
     CertifyCreation = 0x14A,
     NvRead = 0x14E,
     PolicySecret = 0x151,

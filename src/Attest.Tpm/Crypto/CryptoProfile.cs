@@ -14,7 +14,7 @@ public sealed record AlgorithmRefusal(string Algorithm, string Rule)
 /// real TPMs produce (with warnings for legacy choices); <c>fips</c> allows only FIPS 140-approved algorithms.
 /// Methods return null when the algorithm is acceptable.
 /// </summary>
-public sealed class CryptoProfile
+public sealed partial class CryptoProfile
 {
     public static readonly CryptoProfile Default = new("default", fips: false);
 

@@ -25,6 +25,7 @@ public static class HookApp
         root.Subcommands.Add(Attest());
         root.Subcommands.Add(VerdictCommand());
         root.Subcommands.Add(FirmwareWindowCommand.Create());
+        root.Subcommands.Add(RequestCredentialsCommand.Create());
         return root;
     }
 

@@ -71,6 +71,10 @@ public sealed class TpmNode(TpmClient tpm) : IAsyncDisposable
         return (quote.Attest, quote.Signature, pcrs.Values);
     }
 
+    /// <summary>A TLS key in this TPM, certified by the AK, with a CSR it signed itself.</summary>
+    public Task<TpmTlsKey> CreateTlsKeyAsync(NodeState state, string subject, byte[] qualifyingData, CancellationToken ct) =>
+        TpmTlsKey.CreateAsync(tpm, state, subject, qualifyingData, ct);
+
     public Task FlushAsync(uint handle) => tpm.FlushContextAsync(handle, CancellationToken.None);
 
     public ValueTask DisposeAsync() => tpm.DisposeAsync();
