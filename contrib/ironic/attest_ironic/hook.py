@@ -29,7 +29,9 @@ class HookResult:
         """Attest's failure codes and messages, for ``last_error``: codes first, so operators can grep them."""
         failures = self.document.get('failures') or []
         if failures:
-            return '; '.join(f"{f.get('code')}: {f.get('message')}" for f in failures)
+            codes = ', '.join(dict.fromkeys(str(f.get('code')) for f in failures))
+            details = '; '.join(f"{f.get('code')}: {f.get('message')}" for f in failures)
+            return f'{codes} ({details})'
         text = (self.stderr or self.stdout).strip()
         kind = {FAILED: 'attestation failed', USAGE: 'attest-hook usage/configuration error',
                 UNREACHABLE: 'Attest unreachable'}.get(self.exit_code, f'attest-hook exit code {self.exit_code}')

@@ -115,7 +115,8 @@ public sealed class HookExitCodeTests(AttestServices services)
         await using var node = await HookNode.StartAsync(services);
         Assert.True((await node.EnrollAsync()).ExitCode == 0);
         var closed = $"http://127.0.0.1:{FreePort.Next()}";
-        string[] arguments = [.. node.NodeArguments("attest", "--event-log", node.Node.EventLogPath, "--ima-log", node.NoImaLog), "--verifier", closed];
+        var arguments = node.NodeArguments("attest", "--event-log", node.Node.EventLogPath, "--ima-log", node.NoImaLog);
+        arguments[Array.IndexOf(arguments, "--verifier") + 1] = closed;
 
         var run = await HookRunner.RunAsync(arguments);
 

@@ -76,6 +76,17 @@ internal sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException($"{what} not ready within {limit.TotalSeconds} s:\n{Output}");
     }
 
+    /// <summary>For a short-lived child: waits for it and fails with its output unless it exits 0.</summary>
+    public async Task ExpectSuccessAsync(TimeSpan limit, string what)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        await _process.WaitForExitAsync(timeout.Token);
+        if (_process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{what} exited with {_process.ExitCode}:\n{Output}");
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null)
