@@ -46,7 +46,7 @@ public sealed class HookNode : IAsyncDisposable
     }
 
     /// <summary>Enrolls through the hook, attests once (no baseline yet) and has the operator approve that attestation.</summary>
-    public async Task EnrollAndApproveBaselineAsync()
+    internal async Task<HookRun> EnrollAndApproveBaselineAsync()
     {
         var enrolled = await EnrollAsync();
         Assert.True(enrolled.ExitCode == 0, enrolled.ToString());
@@ -57,6 +57,7 @@ public sealed class HookNode : IAsyncDisposable
         var approve = await verifier.PostAsJsonAsync($"v1/nodes/{NodeId}/baselines",
             new ApproveBaselineRequest(first.Json.GetProperty("attestationId").GetString()!, "racked and checked"));
         Assert.Equal(HttpStatusCode.Created, approve.StatusCode);
+        return enrolled;
     }
 
     /// <summary>Tampering: something measured into PCR 4 (boot applications) that the event log does not show.</summary>
