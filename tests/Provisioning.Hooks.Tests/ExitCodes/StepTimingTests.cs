@@ -30,8 +30,9 @@ public sealed class StepTimingTests(AttestServices services, ITestOutputHelper o
         }
 
         var totals = steps.Select(s => (s.Open + s.Attest + s.Verdict).TotalMilliseconds).Order().ToList();
+        var attests = steps.Select(s => s.Attest.TotalMilliseconds).Order().ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"enroll {enroll.Elapsed.TotalMilliseconds:0} ms; per step (open + attest + verdict, each a process): {string.Join(", ", steps.Select(s => $"{s.Open.TotalMilliseconds:0}+{s.Attest.TotalMilliseconds:0}+{s.Verdict.TotalMilliseconds:0}"))} ms; median {totals[2]:0} ms"));
+            $"enroll {enroll.Elapsed.TotalMilliseconds:0} ms; per step (open + attest + verdict, each a process): {string.Join(", ", steps.Select(s => $"{s.Open.TotalMilliseconds:0}+{s.Attest.TotalMilliseconds:0}+{s.Verdict.TotalMilliseconds:0}"))} ms; median step {totals[2]:0} ms, median node-side attest {attests[2]:0} ms"));
         // The aim is under 1 s; the bound leaves room for CI machines shared with other work.
         Assert.True(totals[2] < 3000, $"median {totals[2]:0} ms per attested step");
     }
