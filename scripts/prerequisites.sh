@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: swtpm (software TPM), tpm2-tools
 # (an independent implementation to cross-check against), PostgreSQL (storage contract tests) and ima-evm-utils
-# (evmctl, an independent IMA log replay).
+# (evmctl, an independent IMA log replay) and python3-ironic (a real Ironic, standalone, runs the provisioning-hook
+# steps in tests/Provisioning.Hooks.Tests).
 # Does nothing when they are already there.
 set -euo pipefail
-packages=(swtpm swtpm-tools tpm2-tools postgresql ima-evm-utils)
+packages=(swtpm swtpm-tools tpm2-tools postgresql ima-evm-utils python3-ironic)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,7 +13,10 @@ public static class HookApp
 {
     public static RootCommand CreateRoot()
     {
-        var root = new RootCommand("attest-hook: TPM attestation for provisioning steps (node side: enroll, attest; conductor side: verdict)");
+        var root = new RootCommand("attest-hook: TPM attestation for provisioning steps (node side: enroll, attest; conductor side: session open, verdict).\n"
+            + "Trust rule: the verdict 'attest' prints on the node is informational only; a node's own report is never trusted. "
+            + "The conductor-side step decides on 'verdict --session ID', read from the verifier with its own API key.\n"
+            + "Exit codes: 0 pass, 1 attestation failed, 2 usage/configuration, 3 service unreachable or timed out (after bounded retries).");
         foreach (var option in new Option[] { HookOptions.Registrar, HookOptions.Verifier, HookOptions.Tpm, HookOptions.NodeId, HookOptions.StateDir,
                      HookOptions.CaCertificate, HookOptions.ApiKey, HookOptions.Timeout, HookOptions.Retries, HookOptions.Format })
         {
@@ -26,6 +29,7 @@ public static class HookApp
         root.Subcommands.Add(VerdictCommand());
         root.Subcommands.Add(FirmwareWindowCommand.Create());
         root.Subcommands.Add(RequestCredentialsCommand.Create());
+        root.Subcommands.Add(SessionCommand.Create());
         return root;
     }
 
