@@ -85,12 +85,12 @@ internal sealed partial class MeasuredBootEvaluator
             return;
         }
 
-        // With Secure Boot on and authorities pinned, firmware/shim already refused images not signed by them.
-        var signerVouches = apps.Authorities is not null && facts.SecureBoot.Enabled == true;
+        // Digests and authorities are separate rules and both apply: a signer does not excuse an unlisted build,
+        // because one signing key covers every build its owner ever signed (old, vulnerable ones included).
         var digests = DigestText.Set(apps.Digests);
         foreach (var app in facts.BootApplications)
         {
-            if (!app.Digests.Values.Any(d => digests.Contains(d)) && !signerVouches)
+            if (!app.Digests.Values.Any(d => digests.Contains(d)))
             {
                 _sink.Add(PolicyFailureCodes.BootApplicationNotAllowed, "/bootApplications/digests",
                     $"EFI application {app.DevicePath ?? app.Role} is not allowed", events.At(app.EventIndex),

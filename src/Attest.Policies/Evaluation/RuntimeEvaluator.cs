@@ -53,7 +53,7 @@ internal sealed class RuntimeEvaluator(Policy policy, CompiledRuntimeRules rules
             return;
         }
 
-        if (entry.Buffer is { } buffer && !string.Equals(entry.TemplateName, "ima-sig", StringComparison.Ordinal))
+        if (entry.Buffer is { Length: > 0 } buffer && !string.Equals(entry.TemplateName, "ima-sig", StringComparison.Ordinal))
         {
             Buffer(entry, path, buffer, at, allowlist);
             return;
