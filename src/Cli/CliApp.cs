@@ -11,6 +11,7 @@ public static class CliApp
         root.Subcommands.Add(Quotes.QuoteCommands.Create());
         root.Subcommands.Add(EventLog.EventLogCommands.Create());
         root.Subcommands.Add(Ima.ImaCommands.Create());
+        root.Subcommands.Add(Policies.PolicyCommands.Create());
         return root;
     }
 

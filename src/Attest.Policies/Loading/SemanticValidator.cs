@@ -76,7 +76,6 @@ internal static class SemanticValidator
         {
             var required = cl.Required ?? [];
             var forbidden = (cl.Forbidden ?? []).Select(p => new KernelArgument(p)).ToArray();
-            var allowed = (cl.Allowed ?? []).Select(p => new KernelArgument(p)).ToArray();
             for (var i = 0; i < required.Count; i++)
             {
                 var example = required[i].Replace("*", "x", StringComparison.Ordinal).Replace('?', 'x');
@@ -84,17 +83,13 @@ internal static class SemanticValidator
                 {
                     add(PolicyErrorCodes.Contradiction, $"/kernel/commandLine/required/{i}", $"argument '{required[i]}' is both required and forbidden (by '{f.Pattern}')");
                 }
-
-                if (allowed.Length > 0 && !allowed.Any(a => a.Matches(example) || a.Pattern == required[i]))
-                {
-                    add(PolicyErrorCodes.Contradiction, $"/kernel/commandLine/required/{i}", $"argument '{required[i]}' is required but matches no 'allowed' pattern");
-                }
             }
 
             var allowedList = cl.Allowed ?? [];
             for (var i = 0; i < allowedList.Count; i++)
             {
-                if (forbidden.FirstOrDefault(f => f.Pattern == allowedList[i]) is { } f)
+                var example = allowedList[i].Replace("*", "x", StringComparison.Ordinal).Replace('?', 'x');
+                if (forbidden.FirstOrDefault(f => f.Pattern == allowedList[i] || f.Matches(example)) is { } f)
                 {
                     add(PolicyErrorCodes.Contradiction, $"/kernel/commandLine/allowed/{i}", $"argument '{allowedList[i]}' is both allowed and forbidden");
                 }

@@ -85,9 +85,9 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
-    public void Required_argument_outside_the_allowed_set_is_a_contradiction()
+    public void Argument_both_allowed_and_forbidden_is_a_contradiction()
     {
-        var error = SingleError("kind: measured-boot\n" + Kit.Header + "kernel:\n  commandLine:\n    required: [quiet]\n    allowed: [ro]\n");
+        var error = SingleError("kind: measured-boot\n" + Kit.Header + "kernel:\n  commandLine:\n    allowed: [\"console=tty*\"]\n    forbidden: [console]\n");
         Assert.Equal(PolicyErrorCodes.Contradiction, error.Code);
     }
 
