@@ -3,6 +3,7 @@ using Attest.Verifier;
 using Attest.Verifier.Baselines;
 using Attest.Verifier.Evidence;
 using Attest.Verifier.History;
+using Attest.Verifier.Policies;
 using Attest.Verifier.Registry;
 using Attest.Verifier.Sessions;
 using Attest.Verifier.Storage;
@@ -16,6 +17,10 @@ builder.Services.AddSingleton<SessionService>();
 builder.Services.AddSingleton<VerificationKeyCache>();
 builder.Services.AddSingleton<AttestationPipeline>();
 builder.Services.AddSingleton<AttestationHistory>();
+builder.Services.AddSingleton<PolicyStore>();
+builder.Services.AddSingleton<PolicyCache>();
+builder.Services.AddSingleton<PolicyDryRun>();
+builder.Services.AddSingleton<IAttestationCheck, PolicyCheck>();
 builder.Services.AddRegistrarClient(builder.Environment.ContentRootPath);
 
 var app = builder.Build();
@@ -23,6 +28,7 @@ app.UseAttestServiceDefaults(typeof(Program).Assembly);
 app.MapSessionEndpoints();
 app.MapHistoryEndpoints();
 app.MapBaselineEndpoints();
+app.MapPolicyEndpoints();
 app.Run();
 
 /// <summary>Entry point, also the marker type for WebApplicationFactory.</summary>
