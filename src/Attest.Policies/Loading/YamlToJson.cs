@@ -13,8 +13,12 @@ namespace Attest.Policies.Loading;
 /// </summary>
 internal static class YamlToJson
 {
+    /// <summary>Deeper documents are refused before parsing: the YAML reader and this converter recurse per level.</summary>
+    public const int MaxDepth = 64;
+
     public static (JsonNode? Root, SourceMap Map) Convert(string text)
     {
+        CheckDepth(text);
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         var map = new SourceMap();
@@ -70,6 +74,66 @@ internal static class YamlToJson
             default:
                 throw new YamlException(node.Start, node.End, "aliases and anchors are not supported in policies");
         }
+    }
+
+    /// <summary>
+    /// A hostile upload such as 100,000 nested '[' would overflow the stack of a recursive reader and end the process
+    /// (not an exception a service can catch). Flow nesting is counted outside quotes; block nesting needs indentation.
+    /// </summary>
+    private static void CheckDepth(string text)
+    {
+        var depth = 0;
+        var line = 1;
+        var column = 0;
+        var indent = 0;
+        var atLineStart = true;
+        char quote = '\0';
+        foreach (var c in text)
+        {
+            column++;
+            if (c == '\n')
+            {
+                line++;
+                column = 0;
+                indent = 0;
+                atLineStart = true;
+                continue;
+            }
+
+            if (atLineStart && c == ' ')
+            {
+                if (++indent > MaxDepth * 4)
+                {
+                    throw Deep(line, column);
+                }
+
+                continue;
+            }
+
+            atLineStart = false;
+            if (quote != '\0')
+            {
+                quote = c == quote ? '\0' : quote;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c is '[' or '{' && ++depth > MaxDepth)
+            {
+                throw Deep(line, column);
+            }
+            else if (c is ']' or '}')
+            {
+                depth--;
+            }
+        }
+    }
+
+    private static YamlException Deep(int line, int column)
+    {
+        var mark = new Mark(line, line, column);
+        return new YamlException(mark, mark, $"the document nests deeper than {MaxDepth} levels");
     }
 
     private static JsonNode? Scalar(YamlScalarNode scalar)

@@ -137,4 +137,14 @@ public sealed class PolicyLoaderTests
             Assert.True(result.Succeeded, $"{file}: {string.Join("; ", result.Errors)}");
         }
     }
+
+    [Fact]
+    public void Hostile_nesting_is_refused_without_overflowing_the_stack()
+    {
+        var error = SingleError("kind: measured-boot\nname: x\npcrs: " + new string('[', 200_000));
+        Assert.Equal(PolicyErrorCodes.Syntax, error.Code);
+        Assert.Equal(3, error.Line);
+        var indented = string.Concat(Enumerable.Range(0, 300).Select(i => new string(' ', i) + "a:\n"));
+        Assert.Equal(PolicyErrorCodes.Syntax, SingleError(indented).Code);
+    }
 }
