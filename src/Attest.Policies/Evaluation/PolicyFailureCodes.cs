@@ -6,6 +6,7 @@ namespace Attest.Policies.Evaluation;
 /// </summary>
 public static class PolicyFailureCodes
 {
+    public const string Unavailable = "policy.unavailable";
     public const string EvidenceMissing = "policy.evidence_missing";
     public const string PcrBankNotAllowed = "policy.pcr_bank_not_allowed";
     public const string PcrNotQuoted = "policy.pcr_not_quoted";
@@ -40,6 +41,7 @@ public static class PolicyFailureCodes
     /// <summary>Code → (meaning, what to do). The explanation renderer and the guide read this.</summary>
     public static readonly IReadOnlyDictionary<string, (string Meaning, string Remedy)> Catalog = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
+        [Unavailable] = ("a policy bound to the node could not be loaded by the verifier, so the node is failed rather than judged by fewer rules", "re-upload the policy (policy validate shows why it no longer loads) or unbind it"),
         [EvidenceMissing] = ("the policy needs evidence the node did not send or the verifier could not prove (no event log, or no event proven by the quote)", "make the node send its event log and quote the PCRs the policy governs"),
         [PcrBankNotAllowed] = ("no PCR was proven in a bank the policy accepts (e.g. only SHA-1 was quoted)", "enable the bank in firmware or quote it; or add the bank to pcrBanks if it is acceptable"),
         [PcrNotQuoted] = ("a PCR the policy pins exactly was not in the quote", "quote that PCR (session PCR selection) or remove the exact rule"),

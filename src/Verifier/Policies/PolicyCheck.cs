@@ -28,7 +28,20 @@ internal sealed partial class PolicyCheck(PolicyStore store, PolicyCache cache, 
             ImaLog = context.ImaLog,
             ImaProvenCount = context.ImaReplay is { Succeeded: true } replay ? replay.State.EntryCount : 0,
         };
-        var policies = rows.Select(cache.Get).ToList();
+        var policies = new List<Attest.Policies.Documents.Policy>();
+        foreach (var row in rows)
+        {
+            try
+            {
+                policies.Add(cache.Get(row));
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Fail closed: judging the node by the remaining policies would silently drop rules.
+                context.Result.Fail(PolicyFailureCodes.Unavailable, ex.Message, $"{row.Name}@r{row.Revision}");
+            }
+        }
+
         var verdict = PolicyEvaluator.Evaluate(policies, evidence);
         foreach (var finding in verdict.Findings)
         {
