@@ -72,6 +72,16 @@ public sealed class MeasuredBootRuleTests
         Accepts("secureBoot:\n  required: false\n", Evidence(off));
     }
 
+    [Fact]
+    public void Secure_boot_required_rejects_setup_mode()
+    {
+        var setupMode = new EventLogWriter(TpmAlgId.Sha256).Add(7, TcgEventType.EfiVariableDriverConfig,
+            EventLogWriter.UefiVariable(new Guid("8be4df61-93ca-11d2-aa0d-00e098032b8c"), "SetupMode", [1])).Events[0];
+        var evidence = Evidence(TypicalBoot().Clone().Insert(SecureBootEvent + 1, setupMode));
+        var f = Rejects("secureBoot:\n  required: true\n", evidence, PolicyFailureCodes.SecureBootSetupMode);
+        Assert.Equal(SecureBootEvent + 2, f.Event!.Index);
+    }
+
     [Theory]
     [InlineData("pk", PolicyFailureCodes.PkNotAllowed)]
     [InlineData("kek", PolicyFailureCodes.KekEntryNotAllowed)]
