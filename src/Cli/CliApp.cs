@@ -16,6 +16,7 @@ public static class CliApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(Policies.PolicyCommands.Create());
         return root;
     }
 

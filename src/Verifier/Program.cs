@@ -5,6 +5,7 @@ using Attest.Verifier.Credentials;
 using Attest.Verifier.Evidence;
 using Attest.Verifier.Firmware;
 using Attest.Verifier.History;
+using Attest.Verifier.Policies;
 using Attest.Verifier.Registry;
 using Attest.Verifier.Sessions;
 using Attest.Verifier.Storage;
@@ -22,6 +23,10 @@ builder.Services.AddSingleton<BaselineEvaluator>();
 builder.Services.AddSingleton<FirmwareStore>();
 builder.Services.AddSingleton<FirmwareCatalog>();
 builder.Services.AddSingleton<IAttestationObserver, ChangeWindowObserver>();
+builder.Services.AddSingleton<PolicyStore>();
+builder.Services.AddSingleton<PolicyCache>();
+builder.Services.AddSingleton<PolicyDryRun>();
+builder.Services.AddSingleton<IAttestationCheck, PolicyCheck>();
 builder.Services.AddRegistrarClient(builder.Environment.ContentRootPath);
 builder.Services.AddCredentials();
 
@@ -35,6 +40,7 @@ app.MapHistoryEndpoints();
 app.MapBaselineEndpoints();
 app.MapFirmwareEndpoints();
 app.MapCredentialEndpoints();
+app.MapPolicyEndpoints();
 app.Run();
 
 /// <summary>Entry point, also the marker type for WebApplicationFactory.</summary>
