@@ -127,4 +127,19 @@ public sealed class PolicyFlowTests
         Assert.Equal(HttpStatusCode.Forbidden, (await stack.Verifier(AttestStack.AuditorKey).PostAsJsonAsync("v1/policies", new UploadPolicyRequest(SimulatedBootPolicy.Value))).StatusCode);
         Assert.Single((await author.GetFromJsonAsync<PolicyRevisionRecord[]>("v1/policies/swtpm-simulated-boot"))!);
     }
+
+    [StorageTheory]
+    [MemberData(nameof(StorageProviders.All), MemberType = typeof(StorageProviders))]
+    public async Task Concurrent_uploads_get_distinct_revisions_or_a_conflict_and_every_stored_one_is_audited(DatabaseProvider provider)
+    {
+        await using var stack = await AttestStack.StartAsync(provider, await TpmCaFolder.SwtpmLocalCaAsync());
+        var author = stack.Verifier(AttestStack.AdminKey);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            author.PostAsJsonAsync("v1/policies", new UploadPolicyRequest(SimulatedBootPolicy.Value.Replace("version: 1", $"version: {i + 1}", StringComparison.Ordinal)))));
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        var revisions = (await author.GetFromJsonAsync<PolicyRevisionRecord[]>("v1/policies/swtpm-simulated-boot"))!;
+        Assert.Equal(responses.Count(r => r.StatusCode == HttpStatusCode.Created), revisions.Length);
+        Assert.Equal(Enumerable.Range(1, revisions.Length), revisions.Select(r => r.Revision));
+        Assert.Equal(revisions.Length, (await author.GetFromJsonAsync<PolicyAuditRecord[]>("v1/policies/audit"))!.Length);
+    }
 }

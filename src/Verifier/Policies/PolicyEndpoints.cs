@@ -37,8 +37,8 @@ internal static partial class PolicyEndpoints
                 FileName = policy.FileName, Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Document))),
                 UploadedBy = Actor(user), CreatedAt = now,
             };
-            var revision = await store.AddRevisionAsync(row, request.Activate, Audit(user, now, request.Activate ? "upload+activate" : "upload", policy.Name, null,
-                $"version {policy.Version}, sha256 {row.Sha256}{Reason(request.Reason)}"), ct)
+            var revision = await Concurrently(() => store.AddRevisionAsync(row, request.Activate, Audit(user, now, request.Activate ? "upload+activate" : "upload", policy.Name, null,
+                $"version {policy.Version}, sha256 {row.Sha256}{Reason(request.Reason)}"), ct))
                 ?? throw ApiProblemException.Conflict(PolicyErrors.KindChanged, $"policy '{policy.Name}' exists with another kind; a name keeps its kind: choose another name");
             LogChanged(loggers.CreateLogger("Attest.Verifier.Policies"), request.Activate ? "uploaded and activated" : "uploaded", policy.Name, revision, row.UploadedBy);
             var stored = await store.GetRevisionAsync(policy.Name, revision, ct);
@@ -137,7 +137,11 @@ internal static partial class PolicyEndpoints
                 throw ApiProblemException.Conflict(PolicyErrors.BindingExists, $"policy '{name}' is already bound to {request.Selector} {value}");
             }
 
-            await store.AddBindingAsync(row, Audit(user, now, "bind", name, null, $"{request.Selector} {value}"), ct);
+            await Concurrently(async () =>
+            {
+                await store.AddBindingAsync(row, Audit(user, now, "bind", name, null, $"{request.Selector} {value}"), ct);
+                return 0;
+            });
             return TypedResults.Created($"/v1/policy-bindings/{row.BindingId}", ToRecord(row));
         }).RequireAuthorization(AccessPolicies.AuthorPolicy).WithSummary("Bind a policy to a node, a node group, or every node");
 
@@ -166,6 +170,23 @@ internal static partial class PolicyEndpoints
             await store.SetGroupsAsync(nodeId, list, Audit(user, now, "groups", null, null, $"node {nodeId}: [{string.Join(", ", list)}]"), ct);
             return TypedResults.Ok(new NodeGroupsRecord(nodeId, list));
         }).RequireAuthorization(AccessPolicies.Operate).WithSummary("Set the groups a node belongs to (replaces them)");
+    }
+
+    /// <summary>
+    /// Two authors uploading (or binding) at once both compute the same next revision; the primary key lets one win and
+    /// the other's transaction roll back whole. The loser is told to retry rather than shown a 500.
+    /// </summary>
+    private static async Task<T> Concurrently<T>(Func<Task<T>> change)
+    {
+        try
+        {
+            return await change();
+        }
+        catch (System.Data.Common.DbException ex) when (ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } || ex.SqlState == "23505")
+        {
+            // SQLITE_CONSTRAINT / PostgreSQL unique_violation: only a lost race, never an outage, becomes a 409.
+            throw ApiProblemException.Conflict(PolicyErrors.ConcurrentChange, "another change to this policy was made at the same moment: nothing was stored; retry");
+        }
     }
 
     /// <summary>Loads and validates; a failure is a 422 carrying every error with its line and path, and nothing is stored.</summary>

@@ -14,4 +14,5 @@ internal static class PolicyErrors
     public const string GroupInvalid = "policy.group_invalid";
     public const string NameInvalid = "policy.name_invalid";
     public const string DocumentRequired = "policy.document_required";
+    public const string ConcurrentChange = "policy.concurrent_change";
 }
