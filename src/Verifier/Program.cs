@@ -22,6 +22,7 @@ builder.Services.AddSingleton<AttestationHistory>();
 builder.Services.AddSingleton<BaselineEvaluator>();
 builder.Services.AddSingleton<FirmwareStore>();
 builder.Services.AddSingleton<FirmwareCatalog>();
+builder.Services.AddSingleton<Attest.Policies.Evaluation.IFirmwareCatalog, PolicyFirmwareCatalog>();
 builder.Services.AddSingleton<IAttestationObserver, ChangeWindowObserver>();
 builder.Services.AddSingleton<PolicyStore>();
 builder.Services.AddSingleton<PolicyCache>();

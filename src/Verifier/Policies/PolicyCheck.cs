@@ -8,7 +8,7 @@ namespace Attest.Verifier.Policies;
 /// the replayed state) and adds each finding as a failure with the policy's code, the rule and its file position,
 /// the event, and expected vs actual.
 /// </summary>
-internal sealed partial class PolicyCheck(PolicyStore store, PolicyCache cache, ILogger<PolicyCheck> logger) : IAttestationCheck
+internal sealed partial class PolicyCheck(PolicyStore store, PolicyCache cache, Attest.Policies.Evaluation.IFirmwareCatalog firmwareCatalog, ILogger<PolicyCheck> logger) : IAttestationCheck
 {
     public int Order => 100;
 
@@ -42,7 +42,7 @@ internal sealed partial class PolicyCheck(PolicyStore store, PolicyCache cache, 
             }
         }
 
-        var verdict = PolicyEvaluator.Evaluate(policies, evidence);
+        var verdict = PolicyEvaluator.Evaluate(policies, evidence, firmwareCatalog);
         foreach (var finding in verdict.Findings)
         {
             context.Result.Fail(finding.Code, finding.Message, finding.Subject, finding.Expected, finding.Actual);
