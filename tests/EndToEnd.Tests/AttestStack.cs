@@ -46,9 +46,6 @@ public sealed class AttestStack : IAsyncDisposable
     /// <summary>The verifier's database, for tests that inspect what is stored.</summary>
     public Database VerifierDatabase => _verifierDb.Database;
 
-    /// <summary>The verifier's services (CA, stores), for tests that look behind the API.</summary>
-    public IServiceProvider VerifierServices => _verifier.Services;
-
     /// <summary>Per-stack folder for the verifier's files (the agent CA under <c>ca/</c>).</summary>
     public string DataDirectory => _dataDirectory;
 

@@ -8,6 +8,9 @@ public static class CredentialDelivery
 
     /// <summary>The token secret wrapped by MakeCredential to the node's EK and AK Name; the certificate sealed under it.</summary>
     public const string Tpm = "tpm";
+
+    /// <summary>The purpose string the certificate is sealed under (HKDF info "attest " + this; AES-GCM associated data).</summary>
+    public const string SealedCertificatePurpose = "agent certificate";
 }
 
 /// <summary>

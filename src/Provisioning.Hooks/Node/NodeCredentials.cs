@@ -13,9 +13,6 @@ namespace Attest.Hooks.Node;
 /// </summary>
 public static class NodeCredentials
 {
-    /// <summary>Must match the verifier's purpose string for the sealed certificate.</summary>
-    public const string CertificatePurpose = "agent certificate";
-
     public sealed record Options(string StateDirectory, string AttestationId, string OutputDirectory, string KeyAlgorithm = "ecc", string Delivery = CredentialDelivery.Tpm, bool WithCertificate = true, bool TpmKey = false);
 
     public sealed record Result(string NodeId, string TokenId, DateTimeOffset TokenExpiresAt, string TokenPath, string? CertificateSerial, string? CertificatePath, string? KeyPath, string? CaCertificatePath, IReadOnlyList<string> Warnings);
@@ -61,7 +58,7 @@ public static class NodeCredentials
             if (issued.Certificate is { } certificate && (key is not null || tpmKey is not null))
             {
                 var der = certificate.SealedCertificate is { } sealedCertificate
-                    ? SealedCredential.Open(secret ?? throw new InvalidOperationException("a sealed certificate needs TPM delivery"), CertificatePurpose, sealedCertificate)
+                    ? SealedCredential.Open(secret ?? throw new InvalidOperationException("a sealed certificate needs TPM delivery"), CredentialDelivery.SealedCertificatePurpose, sealedCertificate)
                     : null;
                 var pem = der is not null ? new string(PemEncoding.Write("CERTIFICATE", der)) : certificate.CertificatePem!;
                 certificatePath = Path.Combine(options.OutputDirectory, "agent.crt");

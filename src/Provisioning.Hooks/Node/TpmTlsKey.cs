@@ -59,14 +59,29 @@ public sealed record TpmTlsKey(TpmPublic Public, byte[] Private, TpmAttestation 
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
-            writer.WriteIntegerUnsigned(signature.R.Span);
-            writer.WriteIntegerUnsigned(signature.S.Span);
+            writer.WriteIntegerUnsigned(Minimal(signature.R.Span));
+            writer.WriteIntegerUnsigned(Minimal(signature.S.Span));
         }
 
         var final = new FixedSignatureGenerator(new PublicKey(ecPublic), EcdsaWithSha256, writer.Encode());
         var csr = request.CreateSigningRequest(final);
         return final.SignedData.AsSpan().SequenceEqual(capture.SignedData) ? csr
             : throw new InvalidOperationException("the CSR changed between building and signing");
+    }
+
+    /// <summary>
+    /// The TPM returns r and s at the curve's full size, so one in 256 has a leading zero byte; DER integers must be
+    /// minimal (X.690 §8.3.2), and strict verifiers refuse a padded one.
+    /// </summary>
+    public static ReadOnlySpan<byte> Minimal(ReadOnlySpan<byte> unsigned)
+    {
+        var start = 0;
+        while (start < unsigned.Length - 1 && unsigned[start] == 0)
+        {
+            start++;
+        }
+
+        return unsigned[start..];
     }
 
     private sealed class FixedSignatureGenerator(PublicKey publicKey, byte[] algorithm, byte[] signature) : X509SignatureGenerator

@@ -26,8 +26,6 @@ internal sealed partial class CredentialIssuance(
     TimeProvider clock,
     ILogger<CredentialIssuance> logger)
 {
-    public const string CertificatePurpose = "agent certificate";
-
     public async Task<IssuedCredentials> IssueAsync(string nodeId, CredentialRequest request, CancellationToken ct)
     {
         var settings = options.Value.Credentials;
@@ -104,7 +102,7 @@ internal sealed partial class CredentialIssuance(
         var issuedCertificate = certificate is null ? null : new IssuedCertificate(
             certificate.Serial,
             delivery == CredentialDelivery.Plain ? new string(System.Security.Cryptography.PemEncoding.Write("CERTIFICATE", certificate.Der)) : null,
-            delivery == CredentialDelivery.Tpm ? SealedCredential.Seal(secret, CertificatePurpose, certificate.Der) : null,
+            delivery == CredentialDelivery.Tpm ? SealedCredential.Seal(secret, CredentialDelivery.SealedCertificatePurpose, certificate.Der) : null,
             ca.Certificate.ExportCertificatePem(),
             certificate.NotBefore,
             certificate.NotAfter);

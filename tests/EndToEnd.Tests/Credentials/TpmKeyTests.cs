@@ -61,5 +61,18 @@ public sealed class TpmKeyTests
         Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
     }
 
+    [Theory]
+    [InlineData("0000a1", "a1")]
+    [InlineData("00ff", "ff")]
+    [InlineData("00", "00")]
+    [InlineData("7f00", "7f00")]
+    public void Tpm_signature_halves_lose_their_padding_before_der_encoding(string padded, string minimal)
+    {
+        // r or s with a leading zero byte (1 in 256 signatures) made the CSR builder throw: seen once in the full run.
+        Assert.Equal(minimal, Convert.ToHexStringLower(TpmTlsKey.Minimal(Convert.FromHexString(padded))));
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        writer.WriteIntegerUnsigned(TpmTlsKey.Minimal(Convert.FromHexString(padded)));
+    }
+
     private static KeyCertification Proof(TpmTlsKey key) => new(key.Public.MarshalSized(), key.Certification.Attest, key.Certification.Signature);
 }
