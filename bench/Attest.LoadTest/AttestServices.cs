@@ -78,13 +78,13 @@ internal sealed class AttestServices : IAsyncDisposable
         };
         using var probe = TrustingProbe();
         // Simulated nodes have software EKs without certificates: allowed for every node, for the load test only.
-        Registrar = await ServiceProcess.StartAsync("registrar", "attest-registrar", _options.PlainHttp, _data, With(common, new()
+        Registrar = await ServiceProcess.StartAsync("registrar", "attest-registrar", _options, _data, With(common, new()
         {
             ["Database:ConnectionString"] = registrarDb,
             ["Registrar:AllowEkWithoutCertificate:0"] = "*",
             ["Registrar:EkCertificates:RootDirectory"] = Directory.CreateDirectory(Path.Combine(_data, "tpm-ca")).FullName,
         }), probe, ct);
-        Verifier = await ServiceProcess.StartAsync("verifier", "attest-verifier", _options.PlainHttp, _data, With(common, new()
+        Verifier = await ServiceProcess.StartAsync("verifier", "attest-verifier", _options, _data, With(common, new()
         {
             ["Database:ConnectionString"] = verifierDb,
             ["Verifier:Registrar:Url"] = Registrar.BaseAddress.ToString(),

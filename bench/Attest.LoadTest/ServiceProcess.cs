@@ -30,10 +30,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ServiceProcess> StartAsync(string name, string assembly, bool plainHttp, string dataDirectory,
+    public static async Task<ServiceProcess> StartAsync(string name, string assembly, LoadOptions options, string dataDirectory,
         IReadOnlyDictionary<string, string> settings, HttpClient probe, CancellationToken ct)
     {
-        var binDirectory = RepositoryLayout.ServiceOutput(name);
+        var plainHttp = options.PlainHttp;
+        var binDirectory = options.ServicesFrom is null ? RepositoryLayout.ServiceOutput(name) : Path.Combine(options.ServicesFrom, name);
         var dll = Path.Combine(binDirectory, assembly + ".dll");
         if (!File.Exists(dll))
         {
