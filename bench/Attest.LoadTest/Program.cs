@@ -61,7 +61,8 @@ var report = new LoadReport
 {
     Database = options.Database.ToString().ToLowerInvariant() + (options.PostgresConnection is null ? "" : " (--pg)"),
     Transport = options.PlainHttp ? "HTTP/1.1 plain" : "HTTP/1.1 over TLS",
-    Commit = GitCommit(),
+    // Services from another build (an A/B run) are not this commit: say so rather than mislabel the figures.
+    Commit = options.ServicesFrom is null ? GitCommit() : $"services from {options.ServicesFrom}, tool at {GitCommit()}",
     Nodes = options.Nodes,
     Concurrency = options.Concurrency,
     Seconds = LoadReport.Round(elapsed.TotalSeconds),

@@ -98,22 +98,35 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>
-    /// Npgsql prepares a statement on the server after it has run a few times on a physical connection (Max Auto
-    /// Prepare), so the hot statements are parsed and planned once per connection instead of once per call. A
-    /// connection string that sets it wins.
+    /// Defaults for the hot path, each kept when the connection string sets it (measured in docs/performance.md):
+    /// <list type="bullet">
+    /// <item>Max Auto Prepare: Npgsql prepares a statement on the server once it has run a few times on a physical
+    /// connection, so hot statements are parsed and planned once per connection instead of once per call.</item>
+    /// <item>No Reset On Close: otherwise every return to the pool queues a reset (RESET ALL, CLOSE ALL, UNLISTEN,
+    /// advisory unlock, DISCARD …) that the server runs before the next command — an open per query here. Code on
+    /// these pooled connections therefore must not leave session state behind (session SET, temp tables, session
+    /// advisory locks); <see cref="SchemaMigrator"/> takes its lock on a connection of its own, outside the pool.</item>
+    /// </list>
     /// </summary>
     private static string WithPostgresDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        if (!Mentions(connectionString, "Auto Prepare", "AutoPrepare"))
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
         }
 
+        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
         return builder.ConnectionString;
     }
+
+    private static bool Mentions(string connectionString, params string[] keywords) =>
+        keywords.Any(k => connectionString.Contains(k, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Runs <paramref name="work"/> in a transaction, committing when it returns.</summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
