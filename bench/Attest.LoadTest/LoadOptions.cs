@@ -22,7 +22,7 @@ internal sealed record LoadOptions
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
 
-    // Long enough for tiered JIT to settle: with 5 s the JIT still took ~17% of the verifier's CPU (perf).
+    // Long enough for tiered JIT to settle: with 5 s, the JIT still took ~17% of the verifier's CPU in the window (perf).
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Hard cap on measured attestations, so a fast machine still stops.</summary>
