@@ -10,6 +10,14 @@ using Attest.Verifier.Registry;
 using Attest.Verifier.Sessions;
 using Attest.Verifier.Storage;
 
+// prometheus-net re-exports every .NET meter by default. Npgsql's fire on every database command and ASP.NET Core's on
+// every request (duplicating UseHttpMetrics' http_request_* series): a label lookup and histogram update each time,
+// about a tenth of the verifier's CPU on PostgreSQL under load (perf, docs/performance.md). Runtime and HttpClient
+// meters stay. Must run before anything touches the default registry.
+Prometheus.Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate = instrument =>
+    !instrument.Meter.Name.StartsWith("Npgsql", StringComparison.Ordinal)
+    && !instrument.Meter.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAttestServiceDefaults("verifier");
 builder.Services.AddOptions<VerifierOptions>().Bind(builder.Configuration.GetSection(VerifierOptions.SectionName))

@@ -64,26 +64,42 @@ internal sealed class VerifierStore(Database database)
     }
 
     /// <summary>Stores a verdict and, when retained, its raw evidence; prunes evidence beyond the node's retention.</summary>
+    /// <remarks>
+    /// One command carrying every statement: on PostgreSQL, Npgsql sends them as one batch, so storing a verdict is
+    /// two round trips (batch, commit) instead of four — under load each round trip waits for a backend to be
+    /// scheduled (docs/performance.md). The transaction still makes it all-or-nothing on both backends.
+    /// </remarks>
     public Task SaveAttestationAsync(AttestationRow attestation, EvidenceRow? evidence, int retainPerNode, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"""
+            var sql = $"""
                 INSERT INTO attestations ({AttestationColumns}) VALUES (@AttestationId, @NodeId, @SessionId, @Purpose, @Verdict, @Failures, @Warnings,
-                    @EvidenceDigest, @AkName, @ResetCount, @RestartCount, @Clock, @Pcrs, @Facts, @ImaState, @BaselineVersion, @CreatedAt)
-                """, attestation, transaction, cancellationToken: ct));
+                    @EvidenceDigest, @AkName, @ResetCount, @RestartCount, @Clock, @Pcrs, @Facts, @ImaState, @BaselineVersion, @CreatedAt);
+                """;
+            var parameters = new DynamicParameters(attestation);
             if (evidence is not null && retainPerNode > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO evidence (attestation_id, node_id, quote, signature, event_log, ima_log, created_at) VALUES (@AttestationId, @NodeId, @Quote, @Signature, @EventLog, @ImaLog, @CreatedAt)",
-                    evidence, transaction, cancellationToken: ct));
-                await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    DELETE FROM evidence WHERE node_id = @NodeId AND attestation_id NOT IN (
-                        SELECT attestation_id FROM evidence WHERE node_id = @NodeId ORDER BY created_at DESC, attestation_id DESC LIMIT @retainPerNode)
-                    """, new { evidence.NodeId, retainPerNode }, transaction, cancellationToken: ct));
+                sql += """
+
+                    INSERT INTO evidence (attestation_id, node_id, quote, signature, event_log, ima_log, created_at)
+                        VALUES (@EvidenceAttestationId, @EvidenceNodeId, @EvidenceQuote, @EvidenceSignature, @EvidenceEventLog, @EvidenceImaLog, @EvidenceCreatedAt);
+                    DELETE FROM evidence WHERE node_id = @EvidenceNodeId AND attestation_id NOT IN (
+                        SELECT attestation_id FROM evidence WHERE node_id = @EvidenceNodeId ORDER BY created_at DESC, attestation_id DESC LIMIT @RetainPerNode);
+                    """;
+                parameters.AddDynamicParams(new
+                {
+                    EvidenceAttestationId = evidence.AttestationId,
+                    EvidenceNodeId = evidence.NodeId,
+                    EvidenceQuote = evidence.Quote,
+                    EvidenceSignature = evidence.Signature,
+                    EvidenceEventLog = evidence.EventLog,
+                    EvidenceImaLog = evidence.ImaLog,
+                    EvidenceCreatedAt = evidence.CreatedAt,
+                    RetainPerNode = retainPerNode,
+                });
             }
 
+            await connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
             return 0;
         }, ct);
 
