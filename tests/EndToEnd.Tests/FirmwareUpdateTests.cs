@@ -41,30 +41,9 @@ public sealed class FirmwareUpdateTests
             digests: { sha256: [ "{{2.0.0}}" ] }
         """;
 
-    private static string BlobData(string version) => "firmware volume " + version;
+    private static string BlobData(string version) => SimulatedNode.FirmwareVolume(version);
 
-    /// <summary>The simulated boot with firmware <paramref name="version"/> (CRTM version and firmware volume).</summary>
-    private static EventLogWriter Boot(string version, bool changeDb = false)
-    {
-        var boot = SimulatedNode.TypicalBoot();
-        var events = boot.Events.ToList();
-        var crtm = events.FindIndex(e => e.Type == TcgEventType.SCrtmVersion);
-        boot.Replace(crtm, Measured(events[crtm], EventLogWriter.Utf16(version), EventLogWriter.Utf16(version)));
-        var blob = events.FindIndex(e => e.Type == TcgEventType.EfiPlatformFirmwareBlob);
-        boot.Replace(blob, Measured(events[blob], events[blob].Data, Encoding.ASCII.GetBytes(BlobData(version))));
-        if (changeDb)
-        {
-            var db = events.FindIndex(e => e.Type == TcgEventType.EfiVariableDriverConfig && e.Data.Length > 40 && Encoding.Unicode.GetString(e.Data).Contains("db", StringComparison.Ordinal));
-            var data = (byte[])events[db].Data.Clone();
-            data[^1] ^= 0xFF; // another db certificate
-            boot.Replace(db, Measured(events[db], data, data));
-        }
-
-        return boot;
-    }
-
-    private static EventLogWriter.WrittenEvent Measured(EventLogWriter.WrittenEvent e, byte[] data, byte[] measured) =>
-        e with { Data = data, Digests = e.Digests.ToDictionary(d => d.Key, d => TpmHash.Compute(d.Key, measured)) };
+    private static EventLogWriter Boot(string version, bool changeDb = false) => SimulatedNode.FirmwareBoot(version, changeDb);
 
     private static async Task<(AttestStack Stack, SimulatedNode Node)> NodeOnVersionAAsync(DatabaseProvider provider)
     {

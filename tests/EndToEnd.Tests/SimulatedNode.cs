@@ -55,6 +55,36 @@ public sealed class SimulatedNode : IAsyncDisposable
     /// <summary>The standard simulated boot (firmware 1.2.3, Secure Boot on, shim → GRUB → kernel) in the SHA-256 bank.</summary>
     public static EventLogWriter TypicalBoot() => EventLogWriter.TypicalUefiBoot(DbCertificate.Value, TpmAlgId.Sha256);
 
+    /// <summary>What the simulated firmware <paramref name="version"/> measures as its firmware volume.</summary>
+    public static string FirmwareVolume(string version) => "firmware volume " + version;
+
+    /// <summary>
+    /// The simulated boot with firmware <paramref name="version"/>: its CRTM version string and firmware volume;
+    /// with <paramref name="changeDb"/> also another Secure Boot db certificate.
+    /// </summary>
+    public static EventLogWriter FirmwareBoot(string version, bool changeDb = false)
+    {
+        var boot = TypicalBoot();
+        var events = boot.Events.ToList();
+        var crtm = events.FindIndex(e => e.Type == Attest.Tpm.EventLog.TcgEventType.SCrtmVersion);
+        boot.Replace(crtm, Measured(events[crtm], EventLogWriter.Utf16(version), EventLogWriter.Utf16(version)));
+        var blob = events.FindIndex(e => e.Type == Attest.Tpm.EventLog.TcgEventType.EfiPlatformFirmwareBlob);
+        boot.Replace(blob, Measured(events[blob], events[blob].Data, System.Text.Encoding.ASCII.GetBytes(FirmwareVolume(version))));
+        if (changeDb)
+        {
+            var db = events.FindIndex(e => e.Type == Attest.Tpm.EventLog.TcgEventType.EfiVariableDriverConfig && e.Data.Length > 40
+                && System.Text.Encoding.Unicode.GetString(e.Data).Contains("db", StringComparison.Ordinal));
+            var data = (byte[])events[db].Data.Clone();
+            data[^1] ^= 0xFF; // another db certificate
+            boot.Replace(db, Measured(events[db], data, data));
+        }
+
+        return boot;
+
+        static EventLogWriter.WrittenEvent Measured(EventLogWriter.WrittenEvent e, byte[] data, byte[] measured) =>
+            e with { Data = data, Digests = e.Digests.ToDictionary(d => d.Key, d => TpmHash.Compute(d.Key, measured)) };
+    }
+
     /// <summary>Extends every event of <paramref name="boot"/> into the TPM and writes the log where the agent reads it.</summary>
     public async Task BootAsync(EventLogWriter boot)
     {

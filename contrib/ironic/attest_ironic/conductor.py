@@ -54,6 +54,29 @@ _STEP_ARGS = {
 }
 
 
+_WINDOW_ARGS = {
+    'reason': {
+        'description': 'Why the firmware changes (kept with the change window and the new baseline), e.g. a change ticket.',
+        'required': True,
+    },
+    'components': {
+        'description': 'Firmware components expected to change: system-firmware, firmware-config, option-roms '
+                       '(a list or comma-separated; default system-firmware).',
+        'required': False,
+    },
+    'target_versions': {
+        'description': 'Mapping of component to the catalog version the update must end at.',
+        'required': False,
+    },
+    'expires_minutes': {
+        'description': 'Close the window unused after this many minutes (the verifier\'s default otherwise).',
+        'required': False,
+    },
+}
+
+WINDOW_KEY = 'attest_firmware_window'
+
+
 class AttestationFailed(exception.IronicException):
     _msg_fmt = 'Attest: %(reason)s'
 
@@ -114,6 +137,34 @@ class AttestManagementMixin:
                  {'session': session_id, 'node': node.uuid, 'purpose': purpose})
         if CONF.attest.simulated_node_command:
             self._run_simulated_node(node, session_id, node_id, purpose)
+
+    @base.clean_step(priority=0, abortable=False, argsinfo=_WINDOW_ARGS, requires_ramdisk=False)
+    def open_firmware_window(self, task, reason, components=None, target_versions=None, expires_minutes=None):
+        """Before a firmware update: tell the verifier which components may change on the next boot.
+
+        The attestation after the reboot (``attest`` with purpose firmware-update, then ``verify_attestation``) passes
+        only if nothing else changed and the new measurements are in the verifier's firmware catalog; it then moves
+        the node's baseline. See docs/firmware-updates.md.
+        """
+        node = task.node
+        node_id = attest_node_id(node)
+        if isinstance(components, str):
+            components = [c.strip() for c in components.split(',') if c.strip()]
+        args = ['firmware-window', 'open', '--reason', str(reason)]
+        for component in components or ['system-firmware']:
+            args += ['--component', component]
+        for component, version in (target_versions or {}).items():
+            args += ['--target', f'{component}={version}']
+        if expires_minutes:
+            args += ['--expires-minutes', str(int(expires_minutes))]
+        result = _run_hook(node_id, *args)
+        window_id = result.document.get('windowId')
+        if not result.passed or not window_id:
+            raise AttestationFailed(reason=f'could not open a firmware change window for {node_id}: {result.failure_summary()}')
+        node.set_driver_internal_info(WINDOW_KEY, {'id': window_id, 'node_id': node_id})
+        node.save()
+        LOG.info('Attest firmware change window %(window)s opened for node %(node)s',
+                 {'window': window_id, 'node': node.uuid})
 
     @base.clean_step(priority=0, abortable=False, requires_ramdisk=False)
     @base.deploy_step(priority=0)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using Attest.Contracts.Verifier;
 using System.Text.Json.Nodes;
 using Attest.Hooks.Tests.ExitCodes;
 using Attest.Hooks.Tests.Stack;
@@ -88,6 +90,45 @@ public sealed class IronicStepTests(AttestServices services, IronicHost host, IT
 
         Assert.Equal("clean failed", (string?)cleaned["provision_state"]);
         Assert.Contains("no attestation session", (string?)cleaned["last_error"], StringComparison.Ordinal);
+    }
+
+    [IronicFact]
+    public async Task Firmware_update_in_a_clean_passes_through_a_change_window_and_fails_without_one()
+    {
+        var ironic = await host.GetAsync(services);
+        await using var node = await HookNode.StartAsync(services, Guid.NewGuid().ToString());
+        await node.EnrollAndApproveBaselineAsync();
+        var uuid = await ironic.CreateNodeAsync(node);
+        await ironic.ProvisionAsync(uuid, new { target = "manage" }, "manageable");
+        object[] openWindow =
+        [
+            new
+            {
+                @interface = "management", step = "open_firmware_window",
+                args = new { reason = "BIOS rollout CHG-42", components = "system-firmware", target_versions = new Dictionary<string, string> { ["system-firmware"] = AttestServices.FirmwareTargetVersion } },
+            },
+        ];
+        object[] attestAfterUpdate =
+        [
+            new { @interface = "management", step = "attest", args = new { purpose = "firmware-update" } },
+            CleanSteps[1],
+        ];
+
+        var opened = await ironic.ProvisionAsync(uuid, new { target = "clean", clean_steps = openWindow }, "manageable", "clean failed");
+        Assert.True((string?)opened["provision_state"] == "manageable", $"last_error: {opened["last_error"]}\n{ironic.Log}");
+        await node.Node.RebootAsync(Attest.EndToEnd.Tests.SimulatedNode.FirmwareBoot(AttestServices.FirmwareTargetVersion)); // the flash and reboot
+        var updated = await ironic.ProvisionAsync(uuid, new { target = "clean", clean_steps = attestAfterUpdate }, "manageable", "clean failed");
+        Assert.True((string?)updated["provision_state"] == "manageable", $"last_error: {updated["last_error"]}\n{ironic.Log}");
+
+        // The baseline moved to the new firmware; firmware nobody sanctioned then fails the next clean.
+        using var verifier = services.Verifier(AttestServices.AuditorKey);
+        var baselines = await verifier.GetFromJsonAsync<BaselineRecord[]>($"v1/nodes/{node.NodeId}/baselines");
+        Assert.Equal(2, baselines!.Length);
+        Assert.Contains("CHG-42", baselines[1].Reason, StringComparison.Ordinal);
+        await node.Node.RebootAsync(Attest.EndToEnd.Tests.SimulatedNode.FirmwareBoot("6.6.6"));
+        var rogue = await ironic.ProvisionAsync(uuid, new { target = "clean", clean_steps = attestAfterUpdate }, "manageable", "clean failed");
+        Assert.Equal("clean failed", (string?)rogue["provision_state"]);
+        Assert.Contains("firmware.unexpected_change", (string?)rogue["last_error"], StringComparison.Ordinal);
     }
 
     private static JsonNode? SessionLeftBehind(JsonObject node) => node["driver_internal_info"]?["attest_session"];

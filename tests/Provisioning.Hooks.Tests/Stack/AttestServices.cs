@@ -24,6 +24,9 @@ public sealed class AttestServices : IAsyncLifetime
 
     public string OperatorKeyFile => Path.Combine(_data, "operator.key");
 
+    /// <summary>The one firmware release in the verifier's catalog for these tests.</summary>
+    public const string FirmwareTargetVersion = "2.0.0";
+
     public HttpClient Verifier(string? apiKey = OperatorKey)
     {
         var client = new HttpClient { BaseAddress = new Uri(VerifierUrl + "/") };
@@ -46,6 +49,19 @@ public sealed class AttestServices : IAsyncLifetime
             ["Database__ConnectionString"] = $"Data Source={Path.Combine(_data, "registrar.db")}",
             ["Registrar__EkCertificates__RootDirectory"] = tpmCa,
         });
+        // The firmware catalog the firmware-update flow checks against: the simulated platform's release 2.0.0.
+        var catalog = Directory.CreateDirectory(Path.Combine(_data, "firmware")).FullName;
+        var digest = Convert.ToHexStringLower(Attest.Tpm.Algorithms.TpmHash.Compute(Attest.Tpm.Algorithms.TpmAlgId.Sha256,
+            System.Text.Encoding.ASCII.GetBytes(Attest.EndToEnd.Tests.SimulatedNode.FirmwareVolume(FirmwareTargetVersion))));
+        await File.WriteAllTextAsync(Path.Combine(catalog, "simulated-platform.yaml"), $$"""
+            kind: firmware-catalog
+            name: simulated-platform
+            releases:
+              - component: system-firmware
+                version: "{{FirmwareTargetVersion}}"
+                crtmVersion: "{{FirmwareTargetVersion}}"
+                digests: { sha256: [ "{{digest}}" ] }
+            """);
         VerifierUrl = $"http://127.0.0.1:{FreePort.Next()}";
         _verifier = await StartAsync("Verifier", "attest-verifier.dll", VerifierUrl, new Dictionary<string, string>
         {
@@ -53,6 +69,7 @@ public sealed class AttestServices : IAsyncLifetime
             ["Verifier__Registrar__Url"] = RegistrarUrl,
             ["Verifier__Registrar__ApiKey"] = AuditorKey,
             ["Verifier__Registrar__CacheDuration"] = "00:00:00",
+            ["Verifier__Firmware__CatalogDirectory"] = catalog,
         });
     }
 
