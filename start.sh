@@ -33,6 +33,8 @@ Database__ConnectionString="Data Source=$data/verifier.db" \
 Verifier__Registrar__ApiKeyFile="$data/admin.key" \
 Verifier__Registrar__TrustedCertificate="$data/tls/dev.pem" \
 Verifier__Firmware__CatalogDirectory="$root/policies/firmware" \
+Verifier__Credentials__Directory="$data/ca" \
+Verifier__Credentials__KeyPasswordFile="$data/ca/ca-key.secret" \
   dotnet src/Verifier/bin/Release/net10.0/attest-verifier.dll --contentRoot "$root/src/Verifier/bin/Release/net10.0" &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -45,7 +47,7 @@ cat <<INFO
 Attest is running:
   registrar  https://127.0.0.1:8441   (OpenAPI: /openapi/v1.json, health: /healthz, metrics: /metrics)
   verifier   https://127.0.0.1:8442
-  data       $data (SQLite databases, TLS development certificate: trust $data/tls/dev.pem)
+  data       $data (SQLite databases, agent CA in ca/, TLS development certificate: trust $data/tls/dev.pem)
   admin key  $data/admin.key   (send as: Authorization: Bearer \$(cat $data/admin.key))
   TPM-maker CA certificates for EK checks: put them in $Registrar__EkCertificates__RootDirectory
 Press Ctrl-C to stop.
