@@ -33,8 +33,8 @@ Database__ConnectionString="Data Source=$data/verifier.db" \
 Verifier__Registrar__ApiKeyFile="$data/admin.key" \
 Verifier__Registrar__TrustedCertificate="$data/tls/dev.pem" \
 Verifier__Firmware__CatalogDirectory="$root/policies/firmware" \
-Verifier__Credentials__Directory="$data/ca" \
-Verifier__Credentials__KeyPasswordFile="$data/ca/ca-key.secret" \
+Verifier__Credentials__Ca__Directory="$data/ca" \
+Verifier__Credentials__Ca__KeyPasswordFile="$data/ca-key.secret" \
   dotnet src/Verifier/bin/Release/net10.0/attest-verifier.dll --contentRoot "$root/src/Verifier/bin/Release/net10.0" &
 pids+=($!)
 for _ in $(seq 1 100); do
