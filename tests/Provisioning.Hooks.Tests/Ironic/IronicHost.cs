@@ -2,8 +2,12 @@ using Attest.Hooks.Tests.Stack;
 
 namespace Attest.Hooks.Tests.Ironic;
 
-/// <summary>One Ironic for the Ironic tests, started on first use against the collection's Attest services.</summary>
-public sealed class IronicHost : IAsyncDisposable
+/// <summary>
+/// One Ironic for the Ironic tests, started on first use against the collection's Attest services. An
+/// <see cref="IAsyncLifetime"/>, not just IAsyncDisposable: xunit 2 disposes class fixtures only through
+/// IDisposable/IAsyncLifetime, and an undisposed fixture leaves Ironic running after the test run.
+/// </summary>
+public sealed class IronicHost : IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IronicStandalone? _ironic;
@@ -36,7 +40,9 @@ public sealed class IronicHost : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         if (_ironic is not null)
         {
