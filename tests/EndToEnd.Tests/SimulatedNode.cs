@@ -130,9 +130,7 @@ public sealed class SimulatedNode : IAsyncDisposable
         {
             var selection = new PcrSelection(session.Pcrs.Select(b => TpmAlgNames.TryParseHash(b.Key, out var h) ? new PcrBankSelection(h, b.Value) : throw new InvalidOperationException()));
             var (attest, signature, values) = await tpm.QuoteAsync(ak, session.Nonce, selection, CancellationToken.None);
-            var pcrs = values.Banks.ToDictionary(b => b.Name(), b => (IReadOnlyDictionary<string, string>)values.Bank(b).ToDictionary(
-                p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => Convert.ToHexStringLower(p.Value)));
-            return new EvidenceSubmission(attest, signature, pcrs, eventLog ?? await File.ReadAllBytesAsync(EventLogPath));
+            return new EvidenceSubmission(attest, signature, values.ToHex(), eventLog ?? await File.ReadAllBytesAsync(EventLogPath));
         }
         finally
         {

@@ -122,16 +122,6 @@ public static class MakeCredential
         return cipher.AsSpan(0, plain.Length).ToArray();
     }
 
-    internal static byte[] AesCfbDecrypt(byte[] key, ReadOnlySpan<byte> cipherText)
-    {
-        using var aes = Aes.Create();
-        aes.Key = key;
-        var padded = new byte[(cipherText.Length + 15) / 16 * 16];
-        cipherText.CopyTo(padded);
-        var plain = aes.DecryptCfb(padded, new byte[16], PaddingMode.None, feedbackSizeInBits: 128);
-        return plain.AsSpan(0, cipherText.Length).ToArray();
-    }
-
     private static Org.BouncyCastle.Crypto.IDigest BcDigest(TpmAlgId hash) => hash switch
     {
         TpmAlgId.Sha1 => new Sha1Digest(),

@@ -71,11 +71,7 @@ public sealed class PcrValues
         var result = new PcrValues();
         foreach (var bank in root.EnumerateObject())
         {
-            if (!TpmAlgNames.TryParseHash(bank.Name, out var alg))
-            {
-                throw new FormatException($"unknown PCR bank '{bank.Name}'");
-            }
-
+            var alg = ParseBank(bank.Name);
             if (bank.Value.ValueKind != JsonValueKind.Object)
             {
                 throw new FormatException($"bank '{bank.Name}' must be an object of PCR index to hex value");
@@ -83,31 +79,56 @@ public sealed class PcrValues
 
             foreach (var pcr in bank.Value.EnumerateObject())
             {
-                if (!int.TryParse(pcr.Name, out var index) || index is < 0 or >= 64)
-                {
-                    throw new FormatException($"bank '{bank.Name}': '{pcr.Name}' is not a PCR index");
-                }
-
-                var bytes = DecodeHex(pcr.Value.ValueKind == JsonValueKind.String ? pcr.Value.GetString()! : string.Empty);
-                if (bytes is null || bytes.Length != TpmHash.DigestSize(alg))
-                {
-                    throw new FormatException($"{bank.Name} PCR {index}: expected {TpmHash.DigestSize(alg)} bytes of hex");
-                }
-
-                result.Set(alg, index, bytes);
+                result.SetHex(bank.Name, alg, pcr.Name, pcr.Value.ValueKind == JsonValueKind.String ? pcr.Value.GetString()! : string.Empty);
             }
         }
 
         return result;
     }
 
-    public string ToJson()
+    /// <summary>From the API form (bank name → PCR index → hex), as a node submits it; the same checks as <see cref="FromJson"/>.</summary>
+    public static PcrValues FromHex(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> banks)
     {
-        var root = _banks.OrderBy(b => (ushort)b.Key).ToDictionary(
-            b => b.Key.Name(),
-            b => b.Value.ToDictionary(v => v.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), v => Convert.ToHexStringLower(v.Value)));
-        return JsonSerializer.Serialize(root, JsonOptions);
+        ArgumentNullException.ThrowIfNull(banks);
+        var result = new PcrValues();
+        foreach (var (name, values) in banks)
+        {
+            var alg = ParseBank(name);
+            foreach (var (pcr, hex) in values ?? throw new FormatException($"bank '{name}' must be an object of PCR index to hex value"))
+            {
+                result.SetHex(name, alg, pcr, hex ?? string.Empty);
+            }
+        }
+
+        return result;
     }
+
+    private static TpmAlgId ParseBank(string name) =>
+        TpmAlgNames.TryParseHash(name, out var alg) ? alg : throw new FormatException($"unknown PCR bank '{name}'");
+
+    private void SetHex(string bankName, TpmAlgId alg, string pcr, string hex)
+    {
+        if (!int.TryParse(pcr, out var index) || index is < 0 or >= 64)
+        {
+            throw new FormatException($"bank '{bankName}': '{pcr}' is not a PCR index");
+        }
+
+        var bytes = DecodeHex(hex);
+        if (bytes is null || bytes.Length != TpmHash.DigestSize(alg))
+        {
+            throw new FormatException($"{bankName} PCR {index}: expected {TpmHash.DigestSize(alg)} bytes of hex");
+        }
+
+        Set(alg, index, bytes);
+    }
+
+    /// <summary>The API/JSON form: bank name → PCR index → lowercase hex.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ToHex() => _banks.OrderBy(b => (ushort)b.Key).ToDictionary(
+        b => b.Key.Name(),
+        b => (IReadOnlyDictionary<string, string>)b.Value.ToDictionary(
+            v => v.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), v => Convert.ToHexStringLower(v.Value)));
+
+    public string ToJson() => JsonSerializer.Serialize(ToHex(), JsonOptions);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

@@ -43,7 +43,7 @@ public static class NodeAttestation
         var submission = new EvidenceSubmission(
             quote.Attest,
             quote.Signature,
-            ToApi(quote.Values),
+            quote.Values.ToHex(),
             ReadOptional(options.EventLogPath),
             ReadOptional(options.ImaLogPath));
         return await verifier.PostAsync<Verdict>($"v1/sessions/{Uri.EscapeDataString(session.SessionId)}/evidence", submission, ct);
@@ -53,12 +53,6 @@ public static class NodeAttestation
         new(pcrs.Select(bank => TpmAlgNames.TryParseHash(bank.Key, out var hash)
             ? new PcrBankSelection(hash, bank.Value.Order().ToArray())
             : throw new InvalidOperationException($"the verifier asked for an unknown PCR bank '{bank.Key}'")));
-
-    private static Dictionary<string, IReadOnlyDictionary<string, string>> ToApi(PcrValues values) =>
-        values.Banks.ToDictionary(
-            bank => bank.Name(),
-            bank => (IReadOnlyDictionary<string, string>)values.Bank(bank).ToDictionary(
-                p => p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), p => Convert.ToHexStringLower(p.Value)));
 
     /// <summary>Logs are optional evidence: a node without IMA (or securityfs) still attests its boot.</summary>
     private static byte[]? ReadOptional(string? path) => path is not null && File.Exists(path) ? File.ReadAllBytes(path) : null;

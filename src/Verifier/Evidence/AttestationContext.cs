@@ -31,6 +31,9 @@ public sealed record AttestationContext
     /// <summary>Values of the PCRs the session asked for; proven when the quote passed.</summary>
     public required IReadOnlyDictionary<TpmAlgId, IReadOnlyDictionary<int, byte[]>> QuotedPcrs { get; init; }
 
+    /// <summary><see cref="QuotedPcrs"/> in the API/storage form: bank name → PCR index → lowercase hex.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> QuotedPcrsHex { get; init; }
+
     public TcgEventLog? EventLog { get; init; }
 
     public EventLogVerification? EventLogVerification { get; init; }

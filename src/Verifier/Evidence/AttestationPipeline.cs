@@ -108,6 +108,7 @@ internal sealed partial class AttestationPipeline(
             Node = node,
             Quote = quote,
             QuotedPcrs = quoted,
+            QuotedPcrsHex = pcrs,
             EventLog = evidence.EventLog,
             EventLogVerification = verification,
             Facts = facts,

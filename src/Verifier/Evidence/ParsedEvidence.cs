@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Attest.Contracts.Verifier;
 using Attest.ServiceDefaults.Problems;
 using Attest.Tpm.Attestation;
@@ -28,7 +27,7 @@ internal sealed record ParsedEvidence(EvidenceSubmission Submission, PcrValues P
         PcrValues values;
         try
         {
-            values = PcrValues.FromJson(JsonSerializer.SerializeToElement(submission.Pcrs));
+            values = PcrValues.FromHex(submission.Pcrs);
         }
         catch (FormatException ex)
         {

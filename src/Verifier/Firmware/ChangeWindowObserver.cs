@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Attest.Contracts.Verifier;
 using Attest.Verifier.Evidence;
@@ -32,14 +31,11 @@ internal sealed partial class ChangeWindowObserver(FirmwareStore firmware, Verif
             return;
         }
 
-        var pcrs = context.QuotedPcrs.ToDictionary(
-            b => Tpm.Algorithms.TpmAlgNames.Name(b.Key),
-            b => b.Value.ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => Convert.ToHexStringLower(p.Value)));
         var version = await store.AddBaselineAsync(new BaselineRow
         {
             NodeId = context.NodeId,
             AttestationId = context.AttestationId,
-            Pcrs = JsonSerializer.Serialize(pcrs),
+            Pcrs = JsonSerializer.Serialize(context.QuotedPcrsHex),
             Facts = JsonSerializer.Serialize(context.MeasuredState),
             ApprovedBy = window.OpenedBy,
             Reason = $"firmware update, change window {window.WindowId} ({window.Reason}): {string.Join("; ", window.Transitions)}",

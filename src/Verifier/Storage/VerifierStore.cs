@@ -103,14 +103,6 @@ internal sealed class VerifierStore(Database database)
             return 0;
         }, ct);
 
-    public async Task<EvidenceRow?> GetEvidenceAsync(string attestationId, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<EvidenceRow>(new CommandDefinition(
-            "SELECT attestation_id, node_id, quote, signature, event_log, ima_log, created_at FROM evidence WHERE attestation_id = @attestationId",
-            new { attestationId }, cancellationToken: ct));
-    }
-
     public async Task<BaselineRow?> GetCurrentBaselineAsync(string nodeId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
